@@ -1,0 +1,204 @@
+"""Dates as historians write them: EDTF values, their bounds and their display.
+
+Every dated record stores an EDTF string (Library of Congress Extended
+Date/Time Format). This module is the one place that turns such a string into
+the earliest and latest calendar dates it can mean, its precision, and the
+words a reader sees ("22 January 2004", "c. April 1952", "18–20 July 1971").
+Parsing is done by the maintained ``edtf`` package, never by hand.
+
+Approximate (``~``) and uncertain (``?``) values keep the nominal bounds of
+the date they qualify ("1952-04~" spans April 1952); the qualifier is kept as
+a flag and shown to readers, rather than widened by an arbitrary margin.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from edtf import parse_edtf
+from edtf.parser.edtf_exceptions import EDTFParseException
+from edtf.parser.parser_classes import (
+    DateAndTime,
+    EDTFObject,
+    Interval,
+    Level1Interval,
+    UncertainOrApproximate,
+)
+
+MIN_YEAR = datetime.MINYEAR
+MAX_YEAR = datetime.MAXYEAR
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "day"
+    MONTH = "month", "month"
+    SEASON = "season", "season"
+    YEAR = "year", "year"
+    DECADE = "decade", "decade"
+    CENTURY = "century", "century"
+    MILLENNIUM = "millennium", "millennium"
+    RANGE = "range", "range"
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """What an EDTF value means, as stored on a dated record."""
+
+    edtf: str
+    earliest: datetime.date
+    latest: datetime.date
+    precision: str
+    approximate: bool
+    uncertain: bool
+
+
+def _to_date(value, edtf_value: str) -> datetime.date:
+    if isinstance(value, float) and math.isinf(value):
+        raise ValidationError(
+            "“%(value)s” is open-ended or has an unknown end; give both ends of the range.",
+            code="open_interval",
+            params={"value": edtf_value},
+        )
+    year = value.tm_year
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(
+            "“%(value)s” is outside the supported years %(min)s–%(max)s.",
+            code="out_of_range",
+            params={"value": edtf_value, "min": MIN_YEAR, "max": MAX_YEAR},
+        )
+    return datetime.date(year, value.tm_mon, value.tm_mday)
+
+
+def _precision(obj: EDTFObject) -> str:
+    if isinstance(obj, Interval | Level1Interval):
+        return DatePrecision.RANGE
+    if isinstance(obj, UncertainOrApproximate | DateAndTime):
+        obj = obj.date
+    precision = getattr(obj, "precision", None)
+    if precision in DatePrecision.values:
+        return precision
+    if getattr(obj, "season", None):
+        return DatePrecision.SEASON
+    return DatePrecision.DAY if getattr(obj, "_day", None) else DatePrecision.YEAR
+
+
+def _flag(obj: EDTFObject, name: str) -> bool:
+    """Whether the value or either end of it carries the qualifier (``%`` carries both)."""
+    parts = [obj]
+    if isinstance(obj, Interval | Level1Interval):
+        parts += [obj.lower, obj.upper, getattr(obj.lower, "other", None), getattr(obj.upper, "other", None)]
+    return any(getattr(part, name, False) or getattr(part, "_uncertain_and_approximate", False) for part in parts)
+
+
+def parse(value: str) -> ParsedDate:
+    """Parse an EDTF string; raise ``ValidationError`` with a readable message."""
+    edtf_value = (value or "").strip()
+    if not edtf_value:
+        raise ValidationError("Enter an EDTF date.", code="required")
+    try:
+        obj = parse_edtf(edtf_value)
+        lower, upper = obj.lower_strict(), obj.upper_strict()
+    except (EDTFParseException, ValueError, OverflowError, TypeError, AttributeError) as exc:
+        raise ValidationError(
+            "“%(value)s” is not a valid EDTF date. Use forms such as 2004-01-22, 2003-10, 1971, "
+            "1971-07-18/1971-07-20, 1952-04~ (approximate) or 1970? (uncertain).",
+            code="invalid_edtf",
+            params={"value": edtf_value},
+        ) from exc
+    if isinstance(obj, DateAndTime):
+        raise ValidationError(
+            "“%(value)s” has a time of day; give the date only.", code="time_of_day", params={"value": edtf_value}
+        )
+    earliest, latest = _to_date(lower, edtf_value), _to_date(upper, edtf_value)
+    if latest < earliest:
+        raise ValidationError(
+            "“%(value)s” ends before it starts.", code="end_before_start", params={"value": edtf_value}
+        )
+    return ParsedDate(
+        edtf=edtf_value,
+        earliest=earliest,
+        latest=latest,
+        precision=_precision(obj),
+        approximate=_flag(obj, "_is_approximate"),
+        uncertain=_flag(obj, "_is_uncertain"),
+    )
+
+
+def bounds(value: str) -> tuple[datetime.date, datetime.date]:
+    """The earliest and latest dates an EDTF value can mean (for filters)."""
+    parsed = parse(value)
+    return parsed.earliest, parsed.latest
+
+
+# Display ------------------------------------------------------------------
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+SEASONS = {21: "Spring", 22: "Summer", 23: "Autumn", 24: "Winter"}
+
+
+def _format_single(obj: EDTFObject) -> str:
+    qualifier_prefix, qualifier_suffix = "", ""
+    if isinstance(obj, UncertainOrApproximate):
+        if obj._is_approximate or obj._uncertain_and_approximate:
+            qualifier_prefix = "c. "
+        if obj._is_uncertain or obj._uncertain_and_approximate:
+            qualifier_suffix = "?"
+        obj = obj.date
+    precision = _precision(obj)
+    lower = obj.lower_strict()
+    if precision == DatePrecision.DAY:
+        text = f"{lower.tm_mday} {MONTHS[lower.tm_mon - 1]} {lower.tm_year}"
+    elif precision == DatePrecision.MONTH:
+        text = f"{MONTHS[lower.tm_mon - 1]} {lower.tm_year}"
+    elif precision == DatePrecision.SEASON:
+        text = f"{SEASONS.get(int(obj.season), 'Season')} {lower.tm_year}"
+    elif precision in (DatePrecision.DECADE, DatePrecision.CENTURY, DatePrecision.MILLENNIUM):
+        text = f"{lower.tm_year}s"
+    else:
+        text = str(lower.tm_year)
+    return f"{qualifier_prefix}{text}{qualifier_suffix}"
+
+
+def _format_interval(lower: EDTFObject, upper: EDTFObject) -> str:
+    plain = not any(isinstance(end, UncertainOrApproximate) for end in (lower, upper))
+    lo, hi = lower.lower_strict(), upper.upper_strict()
+    lo_precision, hi_precision = _precision(lower), _precision(upper)
+    if plain and lo_precision == hi_precision == DatePrecision.DAY and lo.tm_year == hi.tm_year:
+        if lo.tm_mon == hi.tm_mon:
+            return f"{lo.tm_mday}–{hi.tm_mday} {MONTHS[lo.tm_mon - 1]} {lo.tm_year}"
+        return f"{lo.tm_mday} {MONTHS[lo.tm_mon - 1]} – {hi.tm_mday} {MONTHS[hi.tm_mon - 1]} {lo.tm_year}"
+    if plain and lo_precision == hi_precision == DatePrecision.MONTH and lo.tm_year == hi.tm_year:
+        return f"{MONTHS[lo.tm_mon - 1]}–{MONTHS[hi.tm_mon - 1]} {lo.tm_year}"
+    if plain and lo_precision == hi_precision == DatePrecision.YEAR:
+        return f"{lo.tm_year}–{hi.tm_year}"
+    return f"{_format_single(lower)} – {_format_single(upper)}"
+
+
+def display(value: str) -> str:
+    """Render an EDTF value at its real precision; an empty value reads "undated"."""
+    if not value:
+        return "undated"
+    try:
+        obj = parse_edtf(value)
+    except EDTFParseException:
+        return value
+    if isinstance(obj, Interval | Level1Interval):
+        return _format_interval(obj.lower, obj.upper)
+    return _format_single(obj)
