@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connections, models
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
@@ -170,6 +171,46 @@ class DatedModel(models.Model):
     @property
     def date_display(self) -> str:
         return dates.display(self.date_edtf)
+
+
+SEARCH_CONFIG = "english"
+
+
+class SearchableQuerySet(models.QuerySet):
+    """Full-text search: PostgreSQL's, on a stored and GIN-indexed vector; a plain fallback elsewhere.
+
+    On PostgreSQL a trigger (migration 0002) keeps ``search_vector`` current from
+    the model's ``SEARCH_WEIGHTS``; queries use ``websearch_to_tsquery`` and are
+    ranked. On SQLite every word must appear in one of the searched fields.
+    """
+
+    def search(self, query: str):
+        query = (query or "").strip()
+        if not query:
+            return self.annotate(search_rank=Value(0.0))
+        if connections[self.db].vendor == "postgresql":
+            search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+            return self.filter(search_vector=search_query).annotate(
+                search_rank=SearchRank(F("search_vector"), search_query)
+            )
+        condition = Q()
+        fields = [field for _, columns in self.model.SEARCH_WEIGHTS for field in columns]
+        for word in query.split():
+            any_field = Q()
+            for field in fields:
+                any_field |= Q(**{f"{field}__icontains": word})
+            condition &= any_field
+        return self.filter(condition).annotate(search_rank=Value(1.0))
+
+
+class SearchableModel(models.Model):
+    # Maintained by a PostgreSQL trigger; never serialised, never edited.
+    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
+
+    SEARCH_WEIGHTS: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    class Meta:
+        abstract = True
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -436,11 +477,11 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", "other"
 
 
-class OrganisationQuerySet(PublishableQuerySet):
+class OrganisationQuerySet(PublishableQuerySet, SearchableQuerySet):
     pass
 
 
-class Organisation(SluggedModel, EvidencedModel):
+class Organisation(SluggedModel, EvidencedModel, SearchableModel):
     name = models.CharField(max_length=255)
     acronym = models.CharField(max_length=32, blank=True)
     aliases = models.TextField(blank=True, help_text="Other names and spellings in the documents, one per line.")
@@ -457,8 +498,10 @@ class Organisation(SluggedModel, EvidencedModel):
     description = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
 
+    SEARCH_WEIGHTS = (("A", ("name", "acronym", "aliases")), ("B", ("description",)), ("C", ("notes",)))
+
     objects = SlugManager.from_queryset(OrganisationQuerySet)()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["name", "slug"]
@@ -471,11 +514,11 @@ class Organisation(SluggedModel, EvidencedModel):
         return reverse("timeline:organisation-detail", kwargs={"slug": self.slug})
 
 
-class ActorQuerySet(PublishableQuerySet):
+class ActorQuerySet(PublishableQuerySet, SearchableQuerySet):
     pass
 
 
-class Actor(SluggedModel, EvidencedModel):
+class Actor(SluggedModel, EvidencedModel, SearchableModel):
     """A person named in a document."""
 
     name = models.CharField(max_length=255)
@@ -484,8 +527,10 @@ class Actor(SluggedModel, EvidencedModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     organisations = models.ManyToManyField(Organisation, through="Membership", related_name="members", blank=True)
 
+    SEARCH_WEIGHTS = (("A", ("name", "aliases")), ("B", ("description",)), ("C", ("notes",)))
+
     objects = SlugManager.from_queryset(ActorQuerySet)()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["name", "slug"]
@@ -576,7 +621,7 @@ class Importance(models.IntegerChoices):
     MAJOR = 3, "major"
 
 
-class EventQuerySet(PublishableQuerySet, DatedQuerySet):
+class EventQuerySet(PublishableQuerySet, DatedQuerySet, SearchableQuerySet):
     def involving(self, entity):
         """Events in which an actor or an organisation takes part."""
         if isinstance(entity, Actor):
@@ -600,7 +645,7 @@ class EventQuerySet(PublishableQuerySet, DatedQuerySet):
         )
 
 
-class Event(SluggedModel, DatedModel, EvidencedModel):
+class Event(SluggedModel, DatedModel, EvidencedModel, SearchableModel):
     title = models.CharField(max_length=255)
     summary = models.TextField(blank=True)
     event_type = models.CharField("type", max_length=32, choices=EventType.choices)
@@ -619,8 +664,14 @@ class Event(SluggedModel, DatedModel, EvidencedModel):
         "self", through="EventRelation", symmetrical=False, related_name="related_from", blank=True
     )
 
+    SEARCH_WEIGHTS = (
+        ("A", ("title",)),
+        ("B", ("summary",)),
+        ("C", ("notes", "date_as_written", "place_as_written")),
+    )
+
     objects = SlugManager.from_queryset(EventQuerySet)()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = [F("date_earliest").asc(nulls_last=True), F("date_latest").asc(nulls_last=True), "title"]
@@ -759,12 +810,12 @@ class EventRelation(TimeStampedModel, EvidencedModel):
 # Quotations ------------------------------------------------------------------
 
 
-class QuoteQuerySet(DatedQuerySet):
+class QuoteQuerySet(DatedQuerySet, SearchableQuerySet):
     def with_related(self):
         return self.select_related("speaker_actor", "speaker_organisation", "source", "passage__source", "event")
 
 
-class Quote(SluggedModel, DatedModel):
+class Quote(SluggedModel, DatedModel, SearchableModel):
     """Words a document attributes to someone, verbatim."""
 
     text = models.TextField(help_text="Verbatim, without the quotation marks.")
@@ -804,8 +855,10 @@ class Quote(SluggedModel, DatedModel):
     )
     notes = models.TextField(blank=True, help_text="Contradictions, ambiguities and curator remarks.")
 
+    SEARCH_WEIGHTS = (("A", ("text",)), ("B", ("speaker_description",)), ("C", ("notes",)))
+
     objects = SlugManager.from_queryset(QuoteQuerySet)()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = [F("date_earliest").asc(nulls_last=True), "slug"]
