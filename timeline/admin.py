@@ -1,8 +1,28 @@
-"""The Django admin: where curators correct and extend the timeline."""
+"""The Django admin: where curators correct and extend the timeline.
 
-from django.contrib import admin
+- Dates are typed as EDTF; the form shows what they mean (earliest and latest
+  dates, precision) beside the date as the document writes it.
+- Passages are given by pasting words (:mod:`timeline.forms`), never offsets.
+- Every change is kept by django-simple-history (who, when, what) and can be
+  reverted; a save never silently overwrites a save made since the form was opened.
+- Events, people and organisations are drafts until published.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import model_ngettext
+from django.core.exceptions import ValidationError
+from django.db import models, router, transaction
+from django.db.models import Count, F
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from timeline import dates
+from timeline.forms import LOCK_FIELD, CitedPassageForm, CitedPassageFormSet, ConflictGuardForm, PassageAdminForm
 from timeline.models import (
     Actor,
     Event,
@@ -15,103 +35,505 @@ from timeline.models import (
     Place,
     Quote,
     Source,
+    Status,
+)
+
+admin.site.site_header = "Bolivia timeline: curation"
+admin.site.site_title = "Bolivia timeline curation"
+admin.site.index_title = "Curate the timeline"
+
+RECORD_FIELDSET = ("Record", {"fields": ["public_link", "created_at", "updated_at"], "classes": ["collapse"]})
+DATE_FIELDSET = (
+    "Date",
+    {
+        "fields": ["date_edtf", "date_meaning", "date_as_written", "date_basis", "date_note"],
+        "description": "Type the date in EDTF; after saving, the earliest and latest dates it means are shown "
+        "beside the date as the document writes it.",
+    },
 )
 
 
+class CuratedAdmin(SimpleHistoryAdmin):
+    """What every curated model shares: history, conflict detection, links to the public page."""
+
+    form = ConflictGuardForm
+    list_per_page = 50
+    readonly_fields = ["public_link", "created_at", "updated_at"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.fieldsets and LOCK_FIELD not in helpers.flatten_fieldsets(fieldsets):
+            (name, options), *rest = fieldsets
+            fieldsets = [(name, {**options, "fields": [*options["fields"], LOCK_FIELD]}), *rest]
+        return fieldsets
+
+    @admin.display(description="public page")
+    def public_link(self, obj):
+        if obj is None or obj.pk is None or not hasattr(obj, "get_absolute_url"):
+            return "—"
+        url = obj.get_absolute_url()
+        return format_html('<a href="{}" class="public-link">{}</a>', url, url)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The change view runs in a transaction; a revert must too, so its conflict check holds a row lock.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 class DatedAdminMixin:
-    @admin.display(description="date", ordering="date_earliest")
+    """An EDTF date, shown at its precision, with what it means beside it."""
+
+    @admin.display(description="date", ordering=F("date_earliest").asc(nulls_last=True))
     def date_display(self, obj):
         return obj.date_display
 
+    @admin.display(description="what it means")
+    def date_meaning(self, obj):
+        value = (getattr(obj, "date_edtf", "") or "").strip()
+        if not value:
+            return "Undated: type an EDTF date to give it one."
+        try:
+            parsed = dates.parse(value)
+        except ValidationError:
+            return "—"
+        flags = (("approximate", parsed.approximate), ("uncertain", parsed.uncertain))
+        qualifiers = [word for word, flag in flags if flag]
+        written = format_html(" · written “{}”", obj.date_as_written) if obj.date_as_written else ""
+        return format_html(
+            "<strong>{}</strong> · earliest {} · latest {} · {} precision{}{}",
+            dates.display(value),
+            parsed.earliest.isoformat(),
+            parsed.latest.isoformat(),
+            dates.DatePrecision(parsed.precision).label,
+            "".join(f", {word}" for word in qualifiers),
+            written,
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "date_meaning"]
+
+
+class PublishableAdminMixin:
+    """Draft/published status with confirmed bulk actions."""
+
+    actions = ["publish", "unpublish"]
+
+    @admin.action(description="Publish the selected %(verbose_name_plural)s", permissions=["change"])
+    def publish(self, request, queryset):
+        return self._set_status(request, queryset, Status.PUBLISHED)
+
+    @admin.action(description="Unpublish the selected %(verbose_name_plural)s (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        return self._set_status(request, queryset, Status.DRAFT)
+
+    def _set_status(self, request, queryset, status):
+        action = "publish" if status == Status.PUBLISHED else "unpublish"
+        if request.POST.get("post") != "yes":
+            opts = self.model._meta
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Are you sure?",
+                "opts": opts,
+                "queryset": queryset,
+                "action": action,
+                "status": status,
+                "objects_name": model_ngettext(queryset),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            request.current_app = self.admin_site.name
+            return TemplateResponse(request, "admin/timeline/status_confirmation.html", context)
+        total = queryset.count()
+        changed = 0
+        for obj in queryset.exclude(status=status):
+            obj.status = status
+            obj.save(update_fields=["status"])
+            self.log_change(request, obj, [{"changed": {"fields": ["status"]}}])
+            changed += 1
+        done = "published" if status == Status.PUBLISHED else "moved back to draft"
+        message = f"{changed} {model_ngettext(self.model._meta, changed)} {done}."
+        if unchanged := total - changed:
+            already = "already published" if status == Status.PUBLISHED else "already a draft"
+            message += f" {unchanged} {'was' if unchanged == 1 else 'were'} {already}."
+        self.message_user(request, message, messages.SUCCESS)
+        return None
+
+
+# Inlines ---------------------------------------------------------------------
+
+
+class CitedPassageInline(admin.TabularInline):
+    """The passages a record cites, each given by its source and pasted words."""
+
+    form = CitedPassageForm
+    formset = CitedPassageFormSet
+    extra = 1
+    verbose_name = "passage"
+    verbose_name_plural = "passages that state it (paste the words; the admin finds them in the source)"
+    readonly_fields = ["passage_link"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("passage__source")
+
+    @admin.display(description="found at")
+    def passage_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        passage = obj.passage
+        url = reverse("admin:timeline_passage_change", args=[passage.pk])
+        return format_html('<a href="{}">{} {}–{}</a>', url, passage.source.slug, passage.start, passage.end)
+
+
+def cited_passage_inline(model) -> type[CitedPassageInline]:
+    return type(f"{model.__name__}PassageInline", (CitedPassageInline,), {"model": model.passages.through})
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    fields = ["actor", "organisation", "role", "role_as_written", "passages"]
+    autocomplete_fields = ["actor", "organisation", "passages"]
+    extra = 1
+    verbose_name_plural = "participants (a person or an organisation on each row)"
+
+
+class EventRelationInline(admin.TabularInline):
+    model = EventRelation
+    fk_name = "from_event"
+    fields = ["relation", "to_event", "passages"]
+    autocomplete_fields = ["to_event", "passages"]
+    extra = 0
+    verbose_name = "related event"
+    verbose_name_plural = "related events"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["actor", "organisation", "role", "role_as_written", "date_edtf", "date_basis", "passages"]
+    autocomplete_fields = ["actor", "organisation", "passages"]
+    extra = 0
+
+
+class QuoteInline(admin.StackedInline):
+    model = Quote
+    fk_name = "speaker_actor"
+    fields = ["text", "slug", "passage", "event", "source", "date_edtf", "date_as_written", "date_basis"]
+    autocomplete_fields = ["passage", "event", "source"]
+    prepopulated_fields = {"slug": ["text"]}
+    extra = 0
+    classes = ["collapse"]
+
+
+# Sources and passages --------------------------------------------------------
+
 
 @admin.register(Source)
-class SourceAdmin(DatedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "kind", "date_display", "outlet", "citation"]
-    list_filter = ["kind", "language"]
-    search_fields = ["title", "slug", "author", "citation", "notes"]
+class SourceAdmin(DatedAdminMixin, CuratedAdmin):
+    list_display = ["title", "kind", "date_display", "outlet", "language", "passage_count", "public_link"]
+    list_filter = ["kind", "language", "date_precision", "date_basis"]
+    search_fields = ["title", "slug", "author", "citation", "notes", "outlet__name", "outlet__acronym", "text"]
+    list_select_related = ["outlet"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["outlet", "cited_in", "passages"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "author", "outlet", "citation", "page", "language", "url"]}),
+        DATE_FIELDSET,
+        ("Text", {"fields": ["text"]}),
+        ("Citation", {"fields": ["cited_in", "passages", "notes"]}),
+        RECORD_FIELDSET,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(passage_count=Count("passages_held", distinct=True))
+
+    @admin.display(description="passages", ordering="passage_count")
+    def passage_count(self, obj):
+        return obj.passage_count
 
 
 @admin.register(Passage)
-class PassageAdmin(SimpleHistoryAdmin):
-    list_display = ["slug", "source", "start", "end", "text"]
+class PassageAdmin(CuratedAdmin):
+    form = PassageAdminForm
+    list_display = ["excerpt", "source", "start", "end", "citation_count", "public_link"]
     list_filter = ["source"]
-    search_fields = ["text", "slug"]
-    readonly_fields = ["slug"]
+    list_select_related = ["source"]
+    search_fields = ["text", "slug", "note", "source__title"]
+    ordering = ["source", "start", "end"]
+    autocomplete_fields = ["source"]
+    readonly_fields = ["slug", "start", "end", "text", "public_link", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["source", "words", "occurrence", "note"],
+                "description": "Pick the source and paste the words; the admin finds them and stores where they are.",
+            },
+        ),
+        ("Where the words are", {"fields": ["text", "start", "end", "slug"]}),
+        RECORD_FIELDSET,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_count=Count("events", distinct=True))
+
+    @admin.display(description="passage", ordering="text")
+    def excerpt(self, obj):
+        return obj.text if len(obj.text) <= 100 else f"{obj.text[:97]}…"
+
+    @admin.display(description="events citing it", ordering="citation_count")
+    def citation_count(self, obj):
+        return obj.citation_count
+
+
+# Places and periods ----------------------------------------------------------
 
 
 @admin.register(Place)
-class PlaceAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "within", "latitude", "longitude"]
-    list_filter = ["kind"]
-    search_fields = ["name", "slug", "aliases", "description"]
+class PlaceAdmin(CuratedAdmin):
+    list_display = ["name", "kind", "within", "latitude", "longitude", "event_count", "public_link"]
+    list_filter = ["kind", "coordinates_by_curator", ("within", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["within"]
+    search_fields = ["name", "slug", "aliases", "description", "notes"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["within", "passages"]
+    autocomplete_fields = ["within"]
+    inlines = [cited_passage_inline(Place)]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "within", "aliases", "description"]}),
+        ("Coordinates", {"fields": ["latitude", "longitude", "coordinates_by_curator"]}),
+        ("Notes", {"fields": ["notes"]}),
+        RECORD_FIELDSET,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(event_count=Count("events", distinct=True))
+
+    @admin.display(description="events", ordering="event_count")
+    def event_count(self, obj):
+        return obj.event_count
 
 
 @admin.register(Period)
-class PeriodAdmin(DatedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["name", "date_display", "date_edtf"]
-    search_fields = ["name", "slug", "description"]
+class PeriodAdmin(DatedAdminMixin, CuratedAdmin):
+    list_display = ["name", "date_display", "date_earliest", "date_latest", "event_count", "public_link"]
+    list_filter = ["date_precision", "date_basis"]
+    search_fields = ["name", "slug", "description", "notes", "date_as_written"]
+    ordering = [F("date_earliest").asc(nulls_last=True), F("date_latest").asc(nulls_last=True), "name"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["passages"]
+    inlines = [cited_passage_inline(Period)]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "description"]}),
+        DATE_FIELDSET,
+        ("Notes", {"fields": ["notes"]}),
+        RECORD_FIELDSET,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(event_count=Count("events", distinct=True))
+
+    @admin.display(description="events", ordering="event_count")
+    def event_count(self, obj):
+        return obj.event_count
+
+
+# Organisations and people ----------------------------------------------------
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "acronym", "kind", "country", "parent", "status"]
-    list_filter = ["status", "kind"]
-    search_fields = ["name", "acronym", "slug", "aliases", "description"]
+class OrganisationAdmin(PublishableAdminMixin, CuratedAdmin):
+    list_display = ["name", "acronym", "kind", "country", "parent", "status", "member_count", "public_link"]
+    list_filter = ["status", "kind", ("country", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["country", "parent"]
+    search_fields = ["name", "acronym", "slug", "aliases", "description", "notes"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["country", "parent", "passages"]
+    autocomplete_fields = ["country", "parent"]
+    inlines = [MembershipInline, cited_passage_inline(Organisation)]
+    fieldsets = [
+        (None, {"fields": ["name", "acronym", "slug", "kind", "status", "aliases", "description"]}),
+        ("Relations", {"fields": ["country", "parent"]}),
+        ("Notes", {"fields": ["notes"]}),
+        RECORD_FIELDSET,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("memberships", distinct=True))
+
+    @admin.display(description="members", ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
 
 
 @admin.register(Actor)
-class ActorAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "status"]
-    list_filter = ["status"]
-    search_fields = ["name", "slug", "aliases", "description"]
+class ActorAdmin(PublishableAdminMixin, CuratedAdmin):
+    list_display = ["name", "alias_line", "status", "event_count", "public_link"]
+    list_filter = ["status", ("memberships__organisation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = [
+        "name",
+        "slug",
+        "aliases",
+        "description",
+        "notes",
+        "memberships__organisation__name",
+        "memberships__organisation__acronym",
+    ]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["passages"]
+    inlines = [MembershipInline, QuoteInline, cited_passage_inline(Actor)]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "status", "aliases", "description"]}),
+        ("Notes", {"fields": ["notes"]}),
+        RECORD_FIELDSET,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(event_count=Count("participations__event", distinct=True))
+
+    @admin.display(description="also called")
+    def alias_line(self, obj):
+        return ", ".join(obj.alias_list)
+
+    @admin.display(description="events", ordering="event_count")
+    def event_count(self, obj):
+        return obj.event_count
 
 
 @admin.register(Membership)
-class MembershipAdmin(DatedAdminMixin, SimpleHistoryAdmin):
+class MembershipAdmin(DatedAdminMixin, CuratedAdmin):
     list_display = ["actor", "organisation", "role", "date_display"]
-    search_fields = ["actor__name", "organisation__name", "organisation__acronym", "role"]
+    list_filter = [("organisation", admin.RelatedOnlyFieldListFilter), "date_basis"]
+    list_select_related = ["actor", "organisation"]
+    search_fields = [
+        "actor__name",
+        "actor__aliases",
+        "organisation__name",
+        "organisation__acronym",
+        "role",
+        "role_as_written",
+    ]
     autocomplete_fields = ["actor", "organisation", "passages"]
+    fieldsets = [
+        (None, {"fields": ["actor", "organisation", "role", "role_as_written"]}),
+        DATE_FIELDSET,
+        ("Evidence", {"fields": ["passages", "notes"]}),
+        RECORD_FIELDSET,
+    ]
+
+
+# Events ----------------------------------------------------------------------
 
 
 @admin.register(Event)
-class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "date_display", "event_type", "place", "status", "importance"]
-    list_filter = ["status", "event_type", "occurrence", "importance", "date_precision", "date_basis", "period"]
-    search_fields = ["title", "slug", "summary", "notes", "date_as_written"]
+class EventAdmin(PublishableAdminMixin, DatedAdminMixin, CuratedAdmin):
+    list_display = [
+        "date_display",
+        "title",
+        "event_type",
+        "place",
+        "status",
+        "passage_count",
+        "date_earliest",
+        "date_latest",
+        "public_link",
+    ]
+    list_display_links = ["date_display", "title"]
+    list_filter = [
+        "status",
+        "event_type",
+        ("period", admin.RelatedOnlyFieldListFilter),
+        ("place", admin.RelatedOnlyFieldListFilter),
+        "date_precision",
+        "date_basis",
+        "occurrence",
+        "importance",
+    ]
+    list_select_related = ["place"]
+    search_fields = [
+        "title",
+        "slug",
+        "summary",
+        "notes",
+        "date_as_written",
+        "place_as_written",
+        "place__name",
+        "place__aliases",
+        "participations__actor__name",
+        "participations__actor__aliases",
+        "participations__organisation__name",
+        "participations__organisation__acronym",
+        "participations__organisation__aliases",
+    ]
+    ordering = [F("date_earliest").asc(nulls_last=True), F("date_latest").asc(nulls_last=True), "title"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["place", "period", "passages"]
+    autocomplete_fields = ["place", "period"]
+    inlines = [ParticipationInline, cited_passage_inline(Event), EventRelationInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "event_type", "occurrence", "importance", "status"]}),
+        DATE_FIELDSET,
+        ("Where", {"fields": ["place", "place_as_written", "period"]}),
+        ("Notes", {"fields": ["notes"]}),
+        RECORD_FIELDSET,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(passage_count=Count("passages", distinct=True))
+
+    @admin.display(description="passages", ordering="passage_count")
+    def passage_count(self, obj):
+        return obj.passage_count
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SimpleHistoryAdmin):
-    list_display = ["event", "actor", "organisation", "role"]
+class ParticipationAdmin(CuratedAdmin):
+    list_display = ["event", "participant", "role", "role_as_written"]
     list_filter = ["role"]
-    search_fields = ["event__title", "actor__name", "organisation__name", "organisation__acronym"]
+    list_select_related = ["event", "actor", "organisation"]
+    search_fields = [
+        "event__title",
+        "actor__name",
+        "actor__aliases",
+        "organisation__name",
+        "organisation__acronym",
+        "role_as_written",
+    ]
     autocomplete_fields = ["event", "actor", "organisation", "passages"]
+    fieldsets = [
+        (None, {"fields": ["event", "actor", "organisation", "role", "role_as_written"]}),
+        ("Evidence", {"fields": ["passages", "notes"]}),
+        RECORD_FIELDSET,
+    ]
 
 
 @admin.register(EventRelation)
-class EventRelationAdmin(SimpleHistoryAdmin):
+class EventRelationAdmin(CuratedAdmin):
     list_display = ["from_event", "relation", "to_event"]
     list_filter = ["relation"]
+    list_select_related = ["from_event", "to_event"]
     search_fields = ["from_event__title", "to_event__title"]
     autocomplete_fields = ["from_event", "to_event", "passages"]
+    fieldsets = [
+        (None, {"fields": ["from_event", "relation", "to_event"]}),
+        ("Evidence", {"fields": ["passages", "notes"]}),
+        RECORD_FIELDSET,
+    ]
+
+
+# Quotations ------------------------------------------------------------------
 
 
 @admin.register(Quote)
-class QuoteAdmin(DatedAdminMixin, SimpleHistoryAdmin):
-    list_display = ["__str__", "date_display", "source"]
-    search_fields = ["text", "slug", "speaker_description", "speaker_actor__name", "speaker_organisation__name"]
+class QuoteAdmin(DatedAdminMixin, CuratedAdmin):
+    list_display = ["excerpt", "speaker", "date_display", "event", "public_link"]
+    list_filter = ["date_precision", "date_basis", ("speaker_organisation", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["speaker_actor", "speaker_organisation", "event"]
+    search_fields = [
+        "text",
+        "slug",
+        "notes",
+        "speaker_description",
+        "speaker_actor__name",
+        "speaker_actor__aliases",
+        "speaker_organisation__name",
+        "speaker_organisation__acronym",
+    ]
+    ordering = [F("date_earliest").asc(nulls_last=True), "slug"]
+    prepopulated_fields = {"slug": ["text"]}
     autocomplete_fields = [
         "passage",
         "speaker_actor",
@@ -120,3 +542,15 @@ class QuoteAdmin(DatedAdminMixin, SimpleHistoryAdmin):
         "event",
         "attribution_passages",
     ]
+    fieldsets = [
+        (None, {"fields": ["text", "slug", "passage"]}),
+        ("Who said it", {"fields": ["speaker_actor", "speaker_organisation", "speaker_description"]}),
+        ("Where and when", {"fields": ["source", "event", "attribution_passages"]}),
+        DATE_FIELDSET,
+        ("Notes", {"fields": ["notes"]}),
+        RECORD_FIELDSET,
+    ]
+
+    @admin.display(description="quotation", ordering="text")
+    def excerpt(self, obj):
+        return obj.text if len(obj.text) <= 80 else f"{obj.text[:77]}…"
