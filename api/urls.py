@@ -1,11 +1,28 @@
+"""The API under /api/: version 1 of the resources, the OpenAPI schema and its documentation."""
+
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
+
+from api import views
 
 app_name = "api"
 
 router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("events", views.EventViewSet, basename="event")
+router.register("actors", views.ActorViewSet, basename="actor")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("places", views.PlaceViewSet, basename="place")
+router.register("periods", views.PeriodViewSet, basename="period")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("passages", views.PassageViewSet, basename="passage")
+router.register("quotes", views.QuoteViewSet, basename="quote")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", router.get_api_root_view(), name="root"),
 ]

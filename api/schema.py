@@ -1,0 +1,94 @@
+"""The OpenAPI schema: drf-spectacular's, with every error response the API can give documented."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from drf_spectacular import openapi
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.plumbing import build_parameter_type
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+from timeline.filters import EDTFFilter
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in a sentence.")
+    errors = serializers.DictField(
+        required=False,
+        child=serializers.JSONField(),
+        help_text="Messages by query parameter (reads) or body field (writes); the date object's fields nest "
+        "under ``date``.",
+    )
+
+
+ERRORS = {
+    "400": "Unknown query parameter, invalid value (named in `errors`), or invalid body.",
+    "401": "Not authenticated: writes need session or token authentication.",
+    "403": "Authenticated, but without the Django model permission for this write.",
+    "404": "No such record (or a draft the client may not see).",
+    "409": "Other records depend on this one.",
+    "412": "A precondition in the request headers failed.",
+    "429": "Too many requests from an anonymous client; see Retry-After.",
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def error_codes(self) -> list[str]:
+        method = self.method.upper()
+        codes = ["400", "429"]
+        if self._is_list_view() is False or "slug" in self.path:
+            codes.append("404")
+        if method in ("GET", "HEAD"):
+            codes.append("412")
+        else:
+            codes += ["401", "403"]
+        if method == "DELETE":
+            codes.append("409")
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        if direction != "response":
+            return bodies
+        if self.method.upper() == "GET":
+            bodies.setdefault("304", {"description": "Not modified since the ETag or date the client holds."})
+        for code in self.error_codes():
+            if code not in bodies:
+                body = self._get_response_for_code(ErrorSerializer, code, media_types=["application/json"])
+                body["description"] = ERRORS[code]
+                bodies[code] = body
+        return bodies
+
+    def get_operation_id(self):
+        operation_id = super().get_operation_id()
+        if getattr(self.view, "action", None) == "jsonld_list":
+            operation_id = operation_id.replace("_retrieve", "_list")
+        return operation_id
+
+
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
+class StrictFilterExtension(DjangoFilterExtension):
+    """Types for the shared vocabulary: EDTF values and slugs of linked records are strings."""
+
+    target_class = "api.filters.StrictFilterBackend"
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        if isinstance(filter_field, EDTFFilter):
+            schema = {"type": "string", "minLength": 1, "examples": ["1971", "2003-10", "2003-10/2004-02"]}
+        elif isinstance(filter_field, filters.ModelChoiceFilter) and filter_field.extra.get("to_field_name") == "slug":
+            schema = {"type": "string", "pattern": SLUG_PATTERN}
+        else:
+            return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        return [
+            build_parameter_type(
+                name=field_name,
+                required=False,
+                location=OpenApiParameter.QUERY,
+                description=self._get_field_description(filter_field, None),
+                schema=schema,
+            )
+        ]
