@@ -8,7 +8,7 @@ PORT ?= 8000
 FIXTURES := $(sort $(wildcard fixtures/*.json))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format migrations-check pytest fixtures fixtures-check reset-local-db
+.PHONY: help install browser run test lint format migrations-check pytest fixtures fixtures-check reset-local-db
 
 help:
 	@echo "make run    - install, migrate, load the fixtures and serve http://$(HOST):$(PORT)/"
@@ -24,6 +24,15 @@ $(INSTALLED): requirements.txt | $(PY)
 	touch $@
 
 install: $(INSTALLED)
+
+# Browser tests drive Debian's Chromium with Playwright; never a downloaded browser.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
 
 run: export DJANGO_DEBUG ?= 1
 run: install
@@ -53,7 +62,7 @@ format: install
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-pytest: install
+pytest: install browser
 	$(VENV)/bin/pytest
 
 fixtures: install

@@ -34,6 +34,12 @@ from timeline.models import (
 from timeline.services import passage_occurrences
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Records whose passages go through an explicit link model (see timeline.models.EvidenceLink).
+EXPLICIT_EVIDENCE_LINKS = {
+    "source": ("citation", "source"),
+    "place": ("placepassage", "place"),
+    "organisation": ("organisationpassage", "organisation"),
+}
 LIST_KEYS = ("sources", "places", "periods", "organisations", "actors", "events", "quotes")
 
 
@@ -225,7 +231,6 @@ class Builder:
                 "url": article.get("url") or "",
                 "text": self.c.text,
                 "notes": article.get("notes") or "",
-                "passages": [],
                 **self.date_fields(where, article.get("date")),
             },
         )
@@ -466,8 +471,14 @@ class Builder:
                     "note": "",
                 },
             )
+        links = []
         for model, fields in records:
+            if model in EXPLICIT_EVIDENCE_LINKS:
+                link_model, record_field = EXPLICIT_EVIDENCE_LINKS[model]
+                links += [(link_model, {record_field: [fields["slug"]], "passage": p}) for p in fields.pop("passages")]
             self.emit(model, fields)
+        for model, fields in links:
+            self.objects.append({"model": f"timeline.{model}", "fields": fields})
         if self.problems:
             raise CurationError(self.problems)
         return self.objects

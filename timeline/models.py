@@ -276,7 +276,11 @@ class Source(SluggedModel, DatedModel):
     text = models.TextField(blank=True, help_text="The full text, where we hold it.")
     notes = models.TextField(blank=True)
     passages = models.ManyToManyField(
-        "Passage", blank=True, related_name="sources_cited", help_text="Where the citing document cites it."
+        "Passage",
+        through="Citation",
+        blank=True,
+        related_name="sources_cited",
+        help_text="Where the citing document cites it.",
     )
 
     objects = SlugManager.from_queryset(SourceQuerySet)()
@@ -382,6 +386,48 @@ class EvidencedModel(models.Model):
         abstract = True
 
 
+class EvidenceLinkManager(models.Manager):
+    def get_by_natural_key(self, record, passage):
+        return self.get(**{f"{self.model.record_field}__slug": record, "passage__slug": passage})
+
+
+class EvidenceLink(models.Model):
+    """An explicit link from a record to a passage.
+
+    Sources, places and organisations use explicit links rather than a plain
+    many-to-many: passages belong to sources, sources name their outlet
+    organisations, and organisations their country. Plain links would make
+    that a cycle, and ``dumpdata`` could then write a record before a passage
+    it needs. Explicit links are dumped after both ends.
+    """
+
+    record_field = ""
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="+")
+
+    objects = EvidenceLinkManager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{getattr(self, self.record_field)} ← {self.passage.slug}"
+
+    def natural_key(self):
+        return (getattr(self, self.record_field).slug, self.passage.slug)
+
+
+class Citation(EvidenceLink):
+    """Where a document cites a source."""
+
+    record_field = "source"
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "timeline_source_passages"
+        ordering = ["source", "passage"]
+        constraints = [models.UniqueConstraint(fields=["source", "passage"], name="citation_unique")]
+
+
 # Places, periods, organisations, people -----------------------------------
 
 
@@ -400,6 +446,7 @@ class PlaceKind(models.TextChoices):
 
 class Place(SluggedModel, EvidencedModel):
     name = models.CharField(max_length=255)
+    passages = models.ManyToManyField(Passage, through="PlacePassage", blank=True, related_name="places")
     kind = models.CharField(max_length=16, choices=PlaceKind.choices)
     within = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="contains")
     aliases = models.TextField(blank=True, help_text="Other names and spellings in the documents, one per line.")
@@ -483,6 +530,9 @@ class OrganisationQuerySet(PublishableQuerySet, SearchableQuerySet):
 
 class Organisation(SluggedModel, EvidencedModel, SearchableModel):
     name = models.CharField(max_length=255)
+    passages = models.ManyToManyField(
+        Passage, through="OrganisationPassage", blank=True, related_name="organisations"
+    )
     acronym = models.CharField(max_length=32, blank=True)
     aliases = models.TextField(blank=True, help_text="Other names and spellings in the documents, one per line.")
     kind = models.CharField(max_length=16, choices=OrganisationKind.choices)
@@ -512,6 +562,28 @@ class Organisation(SluggedModel, EvidencedModel, SearchableModel):
 
     def get_absolute_url(self):
         return reverse("timeline:organisation-detail", kwargs={"slug": self.slug})
+
+
+class PlacePassage(EvidenceLink):
+    record_field = "place"
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "timeline_place_passages"
+        ordering = ["place", "passage"]
+        constraints = [models.UniqueConstraint(fields=["place", "passage"], name="placepassage_unique")]
+
+
+class OrganisationPassage(EvidenceLink):
+    record_field = "organisation"
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "timeline_organisation_passages"
+        ordering = ["organisation", "passage"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "passage"], name="organisationpassage_unique")
+        ]
 
 
 class ActorQuerySet(PublishableQuerySet, SearchableQuerySet):

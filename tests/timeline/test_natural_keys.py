@@ -15,24 +15,43 @@ from tests.factories import (
     PassageFactory,
     PlaceFactory,
     QuoteFactory,
+    SourceFactory,
 )
 from timeline.models import (
     Actor,
+    Citation,
     Event,
     EventRelation,
     Membership,
     Organisation,
+    OrganisationPassage,
     Participation,
     Passage,
     Period,
     Place,
+    PlacePassage,
     Quote,
     Source,
 )
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Source, Passage, Place, Period, Organisation, Actor, Membership, Event, Participation, EventRelation, Quote]
+MODELS = [
+    Source,
+    Passage,
+    Place,
+    Period,
+    Organisation,
+    Actor,
+    Membership,
+    Event,
+    Participation,
+    EventRelation,
+    Quote,
+    Citation,
+    PlacePassage,
+    OrganisationPassage,
+]
 
 
 @pytest.fixture
@@ -40,6 +59,9 @@ def small_dataset():
     passage = PassageFactory(words="gathered in Cochabamba")
     place = PlaceFactory(slug="cochabamba", name="Cochabamba", within=PlaceFactory(slug="bolivia", kind="country"))
     cob = OrganisationFactory(slug="cob", acronym="COB", parent=None)
+    cob.passages.add(passage)
+    place.passages.add(passage)
+    SourceFactory(slug="el-diario", cited_in=passage.source, outlet=cob).passages.add(passage)
     OrganisationFactory(slug="cob-political-command", parent=cob)
     membership = MembershipFactory(organisation=cob)
     membership.passages.add(passage)
