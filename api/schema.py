@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters as filters
 from drf_spectacular import openapi
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import build_parameter_type
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -92,3 +93,35 @@ class StrictFilterExtension(DjangoFilterExtension):
                 schema=schema,
             )
         ]
+
+
+class JSONLDExtension(OpenApiSerializerExtension):
+    """JSON-LD keys start with ``@``, which no serializer field can be called."""
+
+    target_class = "api.schema_shapes.JSONLDSerializer"
+
+    def map_serializer(self, auto_schema, direction):
+        node = {
+            "type": "object",
+            "required": ["@type", "@id"],
+            "properties": {
+                "@type": {"type": "string", "pattern": "^(Event|Person|Organization|Place)$"},
+                "@id": {"type": "string", "format": "uri", "description": "The record's page on the site."},
+            },
+            "additionalProperties": True,
+        }
+        return {
+            "type": "object",
+            "description": "JSON-LD with an inline schema.org context: one node, or a list in `@graph`.",
+            "required": ["@context"],
+            "properties": {
+                "@context": {
+                    "type": "object",
+                    "properties": {"@vocab": {"type": "string", "const": "https://schema.org/"}},
+                    "required": ["@vocab"],
+                },
+                "@graph": {"type": "array", "items": node},
+                **node["properties"],
+            },
+            "additionalProperties": True,
+        }

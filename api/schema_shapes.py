@@ -84,15 +84,4 @@ class GeoJSONSerializer(serializers.Serializer):
 
 
 class JSONLDSerializer(serializers.Serializer):
-    """JSON-LD with schema.org as its vocabulary: one node, or several in ``@graph``.
-
-    Nodes are schema.org ``Event``, ``Person``, ``Organization`` or ``Place``
-    with their usual properties (name, url, startDate, location, geo...).
-    """
-
-    context = serializers.DictField(source="@context", help_text='{"@vocab": "https://schema.org/"}')
-    graph = serializers.ListField(
-        source="@graph", child=serializers.DictField(), required=False, help_text="The nodes (lists)."
-    )
-    type = serializers.CharField(source="@type", required=False, help_text="The node's type (single records).")
-    id = serializers.CharField(source="@id", required=False, help_text="The node's IRI: its page on the site.")
+    """JSON-LD (schema.org); its schema is written out in :class:`api.schema.JSONLDExtension`."""

@@ -107,7 +107,8 @@ class TimelineViewSet(viewsets.ModelViewSet):
 
     def check_conditions(self, request):
         self.etag, self.last_modified = validators(request, request.accepted_media_type or "")
-        timestamp = self.last_modified.timestamp() if self.last_modified else None
+        # HTTP dates have whole seconds.
+        timestamp = int(self.last_modified.timestamp()) if self.last_modified else None
         response = get_conditional_response(request._request, etag=self.etag, last_modified=timestamp)
         if response is not None:
             if response.status_code == status.HTTP_304_NOT_MODIFIED:

@@ -1,0 +1,89 @@
+"""ETag and Last-Modified on reads; 304 for conditional requests; throttling of anonymous clients."""
+
+from http import HTTPStatus
+
+import pytest
+from django.test import override_settings
+from rest_framework.settings import api_settings
+
+from tests.factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/events/", "/api/v1/events/meeting/", "/api/v1/events/csv/", "/api/v1/places/geojson/"]
+)
+def test_reads_answer_if_none_match_with_304(client, url):
+    EventFactory(slug="meeting")
+    first = client.get(url)
+
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first.status_code == HTTPStatus.OK
+    assert first["ETag"].startswith('"')
+    assert first["Last-Modified"]
+    assert again.status_code == HTTPStatus.NOT_MODIFIED
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+
+
+def test_if_modified_since_gives_304(client):
+    EventFactory(slug="meeting")
+    first = client.get("/api/v1/events/")
+
+    assert client.get("/api/v1/events/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+
+def test_a_change_gives_a_new_etag(client):
+    event = EventFactory(slug="meeting")
+    first = client.get("/api/v1/events/")
+    event.title = "Changed"
+    event.save()
+
+    again = client.get("/api/v1/events/", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == HTTPStatus.OK
+    assert again["ETag"] != first["ETag"]
+
+
+def test_a_deletion_gives_a_new_etag(client):
+    EventFactory(slug="one")
+    EventFactory(slug="two").delete()
+    first = client.get("/api/v1/events/")
+    EventFactory(slug="three").delete()
+
+    assert client.get("/api/v1/events/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == HTTPStatus.OK
+
+
+def test_etag_differs_by_query_and_by_client(client, curator_client):
+    EventFactory(slug="meeting")
+
+    assert client.get("/api/v1/events/")["ETag"] != client.get("/api/v1/events/?type=coup")["ETag"]
+    assert client.get("/api/v1/events/")["ETag"] != curator_client.get("/api/v1/events/")["ETag"]
+
+
+def test_anonymous_clients_are_throttled_with_429(client):
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "2/minute"}
+    with override_settings(REST_FRAMEWORK={**_rest_framework(), "DEFAULT_THROTTLE_RATES": rates}):
+        statuses = [client.get("/api/v1/events/").status_code for _ in range(3)]
+        response = client.get("/api/v1/events/")
+
+    assert statuses == [200, 200, 429]
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert response.json()["detail"].startswith("Request was throttled. Expected available in ")
+    assert int(response["Retry-After"]) > 0
+
+
+def test_curators_are_not_throttled(curator_client):
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "1/minute"}
+    with override_settings(REST_FRAMEWORK={**_rest_framework(), "DEFAULT_THROTTLE_RATES": rates}):
+        statuses = {curator_client.get("/api/v1/events/").status_code for _ in range(3)}
+
+    assert statuses == {200}
+
+
+def _rest_framework():
+    from django.conf import settings
+
+    return settings.REST_FRAMEWORK

@@ -1,0 +1,60 @@
+"""The OpenAPI schema and its documentation, served by the project."""
+
+from http import HTTPStatus
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_generates_valid_without_warnings(tmp_path):
+    # --validate checks it against the OpenAPI specification; --fail-on-warn makes every warning an error.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3.1.0")
+
+
+def test_schema_is_served(client):
+    response = client.get("/api/schema/?format=json")
+
+    assert response.status_code == HTTPStatus.OK
+    schema = response.json()
+    assert schema["info"]["title"] == "Bolivia timeline API"
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/events/"]["get"]["parameters"]}
+    assert parameters == {
+        "after",
+        "before",
+        "date",
+        "actor",
+        "organisation",
+        "place",
+        "period",
+        "source",
+        "type",
+        "importance",
+        "q",
+        "ordering",
+        "page",
+        "page_size",
+    }
+    described = schema["paths"]["/api/v1/events/"]["get"]["parameters"]
+    assert all(p.get("description") and p.get("schema") for p in described)
+
+
+def test_documentation_is_served_without_a_cdn(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/" in html
+    assert "cdn" not in html.lower()
+    assert "https://" not in html.replace("https://schema", "")
+
+
+def test_browsable_api_is_available():
+    response = APIClient().get("/api/v1/events/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == "text/html; charset=utf-8"
