@@ -87,6 +87,14 @@ class DatedAdminMixin:
     def date_display(self, obj):
         return obj.date_display
 
+    @admin.display(description="earliest", ordering=F("date_earliest").asc(nulls_last=True))
+    def earliest(self, obj):
+        return obj.date_earliest
+
+    @admin.display(description="latest", ordering=F("date_latest").asc(nulls_last=True))
+    def latest(self, obj):
+        return obj.date_latest
+
     @admin.display(description="what it means")
     def date_meaning(self, obj):
         value = (getattr(obj, "date_edtf", "") or "").strip()
@@ -232,13 +240,14 @@ class SourceAdmin(DatedAdminMixin, CuratedAdmin):
     search_fields = ["title", "slug", "author", "citation", "notes", "outlet__name", "outlet__acronym", "text"]
     list_select_related = ["outlet"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["outlet", "cited_in", "passages"]
+    autocomplete_fields = ["outlet", "cited_in"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [cited_passage_inline(Source)]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "author", "outlet", "citation", "page", "language", "url"]}),
         DATE_FIELDSET,
         ("Text", {"fields": ["text"]}),
-        ("Citation", {"fields": ["cited_in", "passages", "notes"]}),
+        ("Citation", {"fields": ["cited_in", "notes"]}),
         RECORD_FIELDSET,
     ]
 
@@ -313,7 +322,7 @@ class PlaceAdmin(CuratedAdmin):
 
 @admin.register(Period)
 class PeriodAdmin(DatedAdminMixin, CuratedAdmin):
-    list_display = ["name", "date_display", "date_earliest", "date_latest", "event_count", "public_link"]
+    list_display = ["name", "date_display", "earliest", "latest", "event_count", "public_link"]
     list_filter = ["date_precision", "date_basis"]
     search_fields = ["name", "slug", "description", "notes", "date_as_written"]
     ordering = [F("date_earliest").asc(nulls_last=True), F("date_latest").asc(nulls_last=True), "name"]
@@ -428,8 +437,8 @@ class EventAdmin(PublishableAdminMixin, DatedAdminMixin, CuratedAdmin):
         "place",
         "status",
         "passage_count",
-        "date_earliest",
-        "date_latest",
+        "earliest",
+        "latest",
         "public_link",
     ]
     list_display_links = ["date_display", "title"]

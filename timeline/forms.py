@@ -77,8 +77,14 @@ class ConflictGuardForm(forms.ModelForm):
                 "This form is missing the version it was opened with. Nothing was saved: reload the page.",
                 code="no_version",
             )
-        history = getattr(type(self.instance), type(self.instance)._meta.simple_history_manager_attribute)
-        latest = history.filter(pk=self.instance.pk).select_related("history_user").order_by("-history_date").first()
+        opts = self.instance._meta
+        history = getattr(type(self.instance), opts.simple_history_manager_attribute)
+        latest = (
+            history.filter(**{opts.pk.attname: self.instance.pk})
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
         who = latest.history_user.get_username() if latest and latest.history_user else "someone"
         raise ValidationError(
             "Someone else saved this %(name)s after you opened it: %(who)s at %(when)s. Nothing was saved. "
@@ -95,17 +101,18 @@ OCCURRENCE_HELP = "Only when the words occur more than once: which occurrence (1
 
 
 def occurrence_choices(*, text: str, words: str) -> list[tuple[int, str]]:
-    """Each occurrence of the words, numbered from 1, with some text either side."""
+    """Each occurrence of the words, numbered from 1, with some of the text either side."""
     choices = []
     for number, span in enumerate(passage_occurrences(text=text, words=words), start=1):
-        before = text[max(0, span.start - CONTEXT_CHARS) : span.start]
-        after = text[span.end : span.end + CONTEXT_CHARS]
-        before = " ".join(before.split())
-        after = " ".join(after.split())
-        choices.append(
-            (number, f"{number}: characters {span.start}–{span.end}: …{before} [{words}] {after}…"),
-        )
+        start, end = max(0, span.start - CONTEXT_CHARS), min(len(text), span.end + CONTEXT_CHARS)
+        before = ("…" if start else "") + _one_line(text[start : span.start])
+        after = _one_line(text[span.end : end]) + ("…" if end < len(text) else "")
+        choices.append((number, f"{number}: {before}[{words}]{after} (characters {span.start}–{span.end})"))
     return choices
+
+
+def _one_line(text: str) -> str:
+    return "".join(" " if character.isspace() else character for character in text)
 
 
 def _occurrence_number(passage: Passage) -> int | None:
@@ -148,14 +155,10 @@ class PassageWordsMixin:
 
     def _offer_occurrences(self, source: Source, words: str) -> None:
         """Let the curator choose among the occurrences, each shown in context."""
-        self.fields["occurrence"] = forms.TypedChoiceField(
-            label="Which occurrence",
-            choices=occurrence_choices(text=source.text, words=words),
-            coerce=int,
-            widget=forms.RadioSelect,
-            required=False,
-            help_text="The words occur more than once; choose the one you mean.",
-        )
+        field = self.fields["occurrence"]  # changed in place: the bound field is already built
+        field.widget = forms.RadioSelect(choices=occurrence_choices(text=source.text, words=words))
+        field.label = "which occurrence"
+        field.help_text = "The words occur more than once; choose the one you mean."
 
 
 def words_field() -> forms.CharField:
