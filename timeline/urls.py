@@ -21,7 +21,11 @@ timeline_patterns = [
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source-detail"),
     path("quotes/<slug:slug>/", views.QuoteDetailView.as_view(), name="quote-detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
 ]
+
+handler404 = "timeline.views.page_not_found"
+handler500 = "timeline.views.server_error"
 
 urlpatterns = [
     path("", include((timeline_patterns, "timeline"))),

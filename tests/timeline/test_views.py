@@ -1,0 +1,583 @@
+"""The HTML pages, from factories: exact content, filters, search, drafts, errors."""
+
+import json
+import re
+from html.parser import HTMLParser
+from http import HTTPStatus
+
+import pytest
+from pytest_django.asserts import assertContains, assertNotContains
+
+from tests.factories import (
+    ActorFactory,
+    EventFactory,
+    EventRelationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    PassageFactory,
+    PeriodFactory,
+    PlaceFactory,
+    QuoteFactory,
+    SourceFactory,
+    UserFactory,
+)
+from timeline.models import ParticipantRole, Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Pages link their CSS with {% static %}; tests run without collectstatic's manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+class _Texts(HTMLParser):
+    """Collects the text of every element matching a tag and, optionally, a class."""
+
+    def __init__(self, tag, cls):
+        super().__init__()
+        self.tag, self.cls, self.depth, self.found, self.stack = tag, cls, 0, [], []
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if self.depth:
+            self.depth += tag not in {"br", "img", "input", "meta", "link", "wbr"}
+        elif tag == self.tag and (self.cls is None or self.cls in classes):
+            self.depth = 1
+            self.found.append("")
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.found[-1] += data
+
+
+def texts(response, tag, cls=None) -> list[str]:
+    parser = _Texts(tag, cls)
+    parser.feed(response.content.decode())
+    return [" ".join(text.split()) for text in parser.found]
+
+
+@pytest.fixture
+def world():
+    """A small history: three periods of events, people, organisations, a document."""
+    source = SourceFactory(
+        slug="article",
+        title="The article",
+        text=(
+            "The COB meeting gathered in Cochabamba on January 22.\n\n"
+            "It called a general strike. Solares said “the workers defend real democracy”."
+        ),
+    )
+    cochabamba = PlaceFactory(slug="cochabamba", name="Cochabamba")
+    mesa = PeriodFactory(slug="mesa", name="Mesa's government", date_edtf="2003-10/2004-02")
+    torres = PeriodFactory(slug="torres", name="Torres government", date_edtf="1970-10/1971-07")
+    cob = OrganisationFactory(slug="cob", name="Bolivian Workers' Union", acronym="COB")
+    solares = ActorFactory(slug="solares", name="Jaime Solares", description="COB executive secretary.")
+    draft_actor = ActorFactory(slug="secret", name="Secret Person", status=Status.DRAFT)
+    revolution = EventFactory(
+        slug="revolution", title="1952 revolution", date_edtf="1952-04~", event_type="revolution", importance=3
+    )
+    coup = EventFactory(
+        slug="coup", title="Banzer's coup", date_edtf="1971-07-18/1971-07-20", event_type="coup", period=torres
+    )
+    october = EventFactory(
+        slug="october", title="October insurrection", date_edtf="2003-10", event_type="insurrection", period=mesa
+    )
+    meeting = EventFactory(
+        slug="meeting",
+        title="COB enlarged meeting",
+        summary="The COB called a general strike.",
+        date_edtf="2004-01-22",
+        date_as_written="January 22",
+        date_basis="relative",
+        place=cochabamba,
+        period=mesa,
+        event_type="assembly",
+        importance=3,
+        notes="A later paragraph places the meeting in La Paz.",
+    )
+    draft = EventFactory(slug="draft", title="Unpublished event", date_edtf="2004-01-23", status=Status.DRAFT)
+    ParticipationFactory(event=meeting, actor=solares, role=ParticipantRole.SPEAKER)
+    ParticipationFactory(event=meeting, actor=None, organisation=cob, role=ParticipantRole.ORGANISER)
+    ParticipationFactory(event=meeting, actor=draft_actor, role=ParticipantRole.PARTICIPANT)
+    ParticipationFactory(event=october, actor=None, organisation=cob, role=ParticipantRole.PARTICIPANT)
+    MembershipFactory(actor=solares, organisation=cob, role="executive secretary")
+    gathered = PassageFactory(source=source, words="The COB meeting gathered in Cochabamba")
+    cochabamba_passage = PassageFactory(source=source, words="Cochabamba")
+    strike = PassageFactory(source=source, words="It called a general strike.")
+    meeting.passages.add(gathered, strike)
+    cochabamba.passages.add(cochabamba_passage)
+    solares.passages.add(strike)
+    draft.passages.add(strike)
+    quote = QuoteFactory(
+        slug="democracy",
+        passage=PassageFactory(source=source, words="the workers defend real democracy"),
+        speaker_actor=solares,
+        event=meeting,
+    )
+    EventRelationFactory(from_event=october, to_event=meeting, relation="led_to")
+    return {
+        "source": source,
+        "meeting": meeting,
+        "coup": coup,
+        "october": october,
+        "revolution": revolution,
+        "draft": draft,
+        "solares": solares,
+        "cob": cob,
+        "quote": quote,
+        "gathered": gathered,
+        "strike": strike,
+    }
+
+
+# The timeline ----------------------------------------------------------------
+
+
+def test_home_lists_published_events_by_year_and_period_at_their_precision(client, world):
+    response = client.get("/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert texts(response, "h1") == ["Bolivia: a timeline from the documents"]
+    assert texts(response, "h2", "results__count") == ["4 events"]
+    assert texts(response, "h3", "year__heading") == ["1952", "1971", "2003", "2004"]
+    assert texts(response, "p", "period-run") == [
+        "Period: Torres government",
+        "Period: Mesa's government",
+        "Period: Mesa's government",
+    ]
+    assert texts(response, "p", "event-card__date") == [
+        "c. April 1952",
+        "18–20 July 1971",
+        "October 2003",
+        "22 January 2004",
+    ]
+    assert texts(response, "h4", "event-card__title") == [
+        "1952 revolution",
+        "Banzer's coup",
+        "October insurrection",
+        "COB enlarged meeting",
+    ]
+    assert texts(response, "p", "event-card__people") == ["Taking part: COB", "Taking part: Jaime Solares, COB"]
+    assertContains(
+        response, '<span class="event-card__place">in <a href="/places/cochabamba/">Cochabamba</a></span>', html=True
+    )
+    assertContains(response, '<time datetime="2004-01-22">22 January 2004</time>', html=True)
+    assertContains(response, '<time datetime="2003-10">October 2003</time>', html=True)
+    assertNotContains(response, "Unpublished event")
+    assertNotContains(response, "Secret Person")
+    assertContains(response, '<link rel="canonical" href="http://testserver/">', html=True)
+
+
+def test_home_draws_the_visual_timeline_with_links_and_a_text_alternative(client, world):
+    response = client.get("/")
+
+    assert texts(response, "title").count("Visual timeline, 1952–2004") == 2  # wide and narrow drawings
+    assert texts(response, "desc")[0] == (
+        "4 events from 1952–2004; 2 periods shown as bands. Every event is also listed in words below."
+    )
+    assertContains(response, '<a href="/events/coup/" class="mark">', count=2)
+    assertContains(response, "<title>Banzer&#x27;s coup, 18–20 July 1971</title>", count=2)
+    assertContains(response, "<title>Period: Torres government, October 1970 – July 1971</title>", count=2)
+    assertContains(response, '<a href="/?date=1965/1991" rel="nofollow">Zoom in', count=1)
+    assertNotContains(response, "/events/draft/")
+
+
+def test_draft_events_are_listed_for_curators(client, world):
+    client.force_login(UserFactory(permissions=["timeline.change_event", "timeline.change_actor"]))
+
+    response = client.get("/")
+
+    assert texts(response, "h2", "results__count") == ["5 events"]
+    assertContains(response, "Unpublished event")
+    assertContains(response, "Secret Person")
+
+
+@pytest.mark.parametrize(
+    ("query", "titles", "filters"),
+    [
+        ("period=mesa", ["October insurrection", "COB enlarged meeting"], ["Period: Mesa's government"]),
+        ("type=coup", ["Banzer's coup"], ["Type: coup"]),
+        ("actor=solares", ["COB enlarged meeting"], ["Person: Jaime Solares"]),
+        (
+            "organisation=cob",
+            ["October insurrection", "COB enlarged meeting"],
+            ["Organisation: Bolivian Workers' Union (COB)"],
+        ),
+        ("place=cochabamba", ["COB enlarged meeting"], ["Place: Cochabamba"]),
+        ("date=1971", ["Banzer's coup"], ["Date: 1971"]),
+        ("date=2003-10", ["October insurrection"], ["Date: October 2003"]),
+        (
+            "date=2003-10/2004-02",
+            ["October insurrection", "COB enlarged meeting"],
+            ["Date: October 2003 – February 2004"],
+        ),
+        ("after=2003", ["October insurrection", "COB enlarged meeting"], ["From: 2003"]),
+        ("importance=3", ["1952 revolution", "COB enlarged meeting"], ["Importance: major"]),
+        ("period=mesa&actor=solares", ["COB enlarged meeting"], ["Period: Mesa's government", "Person: Jaime Solares"]),
+        (
+            "date=2003-10/2004-02&type=insurrection",
+            ["October insurrection"],
+            ["Type: insurrection", "Date: October 2003 – February 2004"],
+        ),
+    ],
+)
+def test_each_filter_alone_and_combined(client, world, query, titles, filters):
+    response = client.get(f"/?{query}")
+
+    assert response.status_code == HTTPStatus.OK
+    assert texts(response, "h4", "event-card__title") == titles
+    count = len(titles)
+    expected = f"{count} events match" if count != 1 else "1 event matches"
+    assert texts(response, "h2", "results__count") == [expected]
+    assert texts(response, "span", "active-filter") == filters
+
+
+def test_search_filter_orders_by_relevance_without_year_headings(client, world):
+    response = client.get("/?q=strike")
+
+    assert texts(response, "h3", "event-card__title") == ["COB enlarged meeting"]
+    assert texts(response, "h3", "year__heading") == []
+
+
+def test_remove_filter_links_keep_the_other_filters(client, world):
+    response = client.get("/?period=mesa&actor=solares")
+
+    assertContains(response, '<a href="/?actor=solares" class="remove">', count=1)
+    assertContains(response, '<a href="/?period=mesa" class="remove">', count=1)
+
+
+def test_blank_parameters_from_the_form_are_dropped_by_a_redirect(client, world):
+    response = client.get("/?q=&date=1971&period=&type=")
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/?date=1971"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("date=bogus", "“bogus” is not a valid EDTF date."),
+        ("period=nowhere", "Select a valid choice. That choice is not one of the available choices."),
+        ("type=picnic", "Select a valid choice. picnic is not one of the available choices."),
+        ("actor=secret", "Select a valid choice. That choice is not one of the available choices."),
+        ("colour=red", "Unknown parameter “colour”."),
+        ("date=1971&date=1972", "Give “date” once."),
+    ],
+)
+def test_invalid_filters_answer_400_with_the_message_and_no_list(client, world, query, message):
+    response = client.get(f"/?{query}")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    errors = texts(response, "div", "errors")[0]
+    assert message in errors
+    assert texts(response, "h2", "results__count") == []
+    assert texts(response, "h4", "event-card__title") == []
+    assert texts(response, "h2")[-1] == "No results"
+    assertNotContains(response, "<svg", status_code=HTTPStatus.BAD_REQUEST)
+
+
+def test_pages_of_fifty_events(client, world):
+    EventFactory.create_batch(60, date_edtf="1999-05-01")
+
+    first, second = client.get("/"), client.get("/?page=2")
+
+    assert len(texts(first, "article", "event-card")) == 50
+    assert len(texts(second, "article", "event-card")) == 14
+    assertContains(first, '<a href="?page=2" rel="next">Later →</a>', html=True)
+    assert client.get("/?page=9").status_code == HTTPStatus.NOT_FOUND
+
+
+# Event pages -------------------------------------------------------------------
+
+
+def test_event_page_shows_everything_the_document_says(client, world):
+    response = client.get("/events/meeting/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert texts(response, "h1") == ["COB enlarged meeting"]
+    assert texts(response, "title") == ["COB enlarged meeting, 22 January 2004 · Bolivia timeline"]
+    facts = dict(zip(texts(response, "dt"), texts(response, "dd"), strict=True))
+    assert facts == {
+        "Date": "22 January 2004",
+        "As the document writes it": "“January 22”",
+        "How the date was obtained": "Relative to the document’s date",
+        "Type": "Assembly",
+        "Status in the document": "Occurred",
+        "Place": "Cochabamba",
+        "Period": "Mesa's government (October 2003 – February 2004)",
+    }
+    assert texts(response, "ul", "participants") == ["Jaime Solares speaker Bolivian Workers' Union (COB) organiser"]
+    assert texts(response, "ul", "related") == ["October insurrection led to this event (October 2003)"]
+    assert texts(response, "blockquote") == [
+        "“the workers defend real democracy”",
+        "The COB meeting gathered in Cochabamba",
+        "It called a general strike.",
+    ]
+    assertContains(
+        response,
+        f'<a href="/sources/article/#passage-{world["strike"].start}-{world["strike"].end}">Read in context'
+        '<span class="visually-hidden">: “It called a general strike.”</span></a>',
+        html=True,
+    )
+    assert texts(response, "section", "notes") == [
+        "Notes and contradictions A later paragraph places the meeting in La Paz."
+    ]
+    assert texts(response, "span", "prev-next__title") == ["October insurrection"]
+    assertNotContains(response, "Secret Person")
+
+
+def test_event_page_previous_and_next_in_time(client, world):
+    response = client.get("/events/coup/")
+
+    assert texts(response, "span", "prev-next__title") == ["1952 revolution", "October insurrection"]
+
+
+def test_event_page_json_ld(client, world):
+    response = client.get("/events/meeting/")
+
+    (raw,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S)
+    assert json.loads(raw) == {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": "COB enlarged meeting",
+        "url": "http://testserver/events/meeting/",
+        "description": "The COB called a general strike.",
+        "startDate": "2004-01-22",
+        "endDate": "2004-01-22",
+        "location": {"@type": "Place", "name": "Cochabamba"},
+        "performer": [
+            {"@type": "Person", "name": "Jaime Solares"},
+            {"@type": "Organization", "name": "Bolivian Workers' Union (COB)"},
+        ],
+    }
+
+
+def test_json_ld_cannot_close_its_script_element(client, world):
+    EventFactory(slug="tricky", title="</script><script>alert(1)</script>")
+
+    content = client.get("/events/tricky/").content.decode()
+
+    assert "</script><script>alert(1)" not in content
+    assert "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)" in content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/events/nope/",
+        "/events/draft/",
+        "/actors/nope/",
+        "/actors/secret/",
+        "/organisations/nope/",
+        "/places/nope/",
+        "/periods/nope/",
+        "/sources/nope/",
+        "/quotes/nope/",
+    ],
+)
+def test_unknown_slugs_and_drafts_are_not_found(client, world, url):
+    response = client.get(url)
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert texts(response, "h1") == ["Page not found"]
+
+
+def test_curators_can_open_draft_events(client, world):
+    client.force_login(UserFactory(permissions=["timeline.change_event"]))
+
+    assert client.get("/events/draft/").status_code == HTTPStatus.OK
+
+
+# Entity pages ------------------------------------------------------------------
+
+
+def test_actor_page(client, world):
+    response = client.get("/actors/solares/")
+
+    assert texts(response, "h1") == ["Jaime Solares"]
+    assert texts(response, "p", "record__summary") == ["COB executive secretary."]
+    assert texts(response, "ul", "memberships") == ["Bolivian Workers' Union (COB) executive secretary"]
+    assert texts(response, "h3", "event-card__title") == ["COB enlarged meeting"]
+    assert texts(response, "blockquote") == ["“the workers defend real democracy”", "It called a general strike."]
+    assertContains(response, '<a href="/?actor=solares">Show these events on the timeline, with filters</a>', html=True)
+    assert texts(response, "title")[1] == "Visual timeline, 2004"
+
+
+def test_organisation_page(client, world):
+    response = client.get("/organisations/cob/")
+
+    assert texts(response, "h1") == ["Bolivian Workers' Union (COB)"]
+    assert texts(response, "ul", "memberships") == ["Jaime Solares executive secretary"]
+    assert texts(response, "h3", "event-card__title") == ["October insurrection", "COB enlarged meeting"]
+
+
+def test_place_page(client, world):
+    response = client.get("/places/cochabamba/")
+
+    assert texts(response, "h1") == ["Cochabamba"]
+    assert texts(response, "h3", "event-card__title") == ["COB enlarged meeting"]
+    assert texts(response, "blockquote") == ["Cochabamba"]
+
+
+def test_period_page(client, world):
+    response = client.get("/periods/mesa/")
+
+    assert texts(response, "h1") == ["Mesa's government"]
+    assert texts(response, "p", "record__date") == ["October 2003 – February 2004"]
+    assert texts(response, "h3", "event-card__title") == ["October insurrection", "COB enlarged meeting"]
+
+
+def test_quote_page(client, world):
+    response = client.get("/quotes/democracy/")
+
+    assert texts(response, "h1") == ["Quotation from Jaime Solares"]
+    assert texts(response, "blockquote") == ["“the workers defend real democracy”", "the workers defend real democracy"]
+    assertContains(response, '<a href="/events/meeting/">COB enlarged meeting</a>', html=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "heading", "items"),
+    [
+        ("/actors/", "People", ["Jaime Solares 1 event, 1 quotation COB executive secretary."]),
+        ("/organisations/", "Organisations", ["Bolivian Workers' Union (COB) trade union 2 events, 1 person"]),
+        ("/places/", "Places", ["Cochabamba city 1 event"]),
+        (
+            "/periods/",
+            "Periods",
+            [
+                "Torres government October 1970 – July 1971 1 event",
+                "Mesa's government October 2003 – February 2004 2 events",
+            ],
+        ),
+    ],
+)
+def test_lists_with_counts(client, world, url, heading, items):
+    response = client.get(url)
+
+    assert texts(response, "h1") == [heading]
+    assert texts(response, "ul", "entity-list") + texts(response, "ol", "entity-list") == [" ".join(items)]
+
+
+# Sources and the reader ----------------------------------------------------------
+
+
+def test_source_list_groups_cited_publications_under_their_document(client, world):
+    SourceFactory(
+        slug="el-diario", title="El Diario, 23 January 2004", kind="newspaper", text="", cited_in=world["source"]
+    )
+
+    response = client.get("/sources/")
+
+    assert texts(response, "h2") == ["The article"]
+    assert texts(response, "ul", "entity-list") == ["El Diario, 23 January 2004 newspaper cited 0 times"]
+
+
+def test_reader_marks_every_passage_with_its_anchor_and_records(client, world):
+    response = client.get("/sources/article/")
+    gathered, strike = world["gathered"], world["strike"]
+
+    assert response.status_code == HTTPStatus.OK
+    assert texts(response, "p", "reader__text") == [
+        "The COB meeting gathered in Cochabamba on January 22.",
+        "It called a general strike. Solares said “the workers defend real democracy”.",
+    ]
+    # Nested passages: "Cochabamba" inside "The COB meeting gathered in Cochabamba".
+    assert texts(response, "a", "hl") == [
+        "The COB meeting gathered in",
+        "Cochabamba",
+        "It called a general strike.",
+        "the workers defend real democracy",
+    ]
+    assertContains(response, f'<span class="anchor" id="{gathered.anchor}"></span>', html=True)
+    assertContains(response, f'<span class="anchor" id="{strike.anchor}"></span>', html=True)
+    notes = texts(response, "li", "note")
+    assert notes[2] == ("↑ text “It called a general strike.” Event COB enlarged meeting Person Jaime Solares")
+    assertNotContains(response, "Unpublished event")
+
+
+def test_cited_publication_page_lists_the_records_citing_it(client, world):
+    cited = SourceFactory(slug="el-diario", title="El Diario", kind="newspaper", text="", cited_in=world["source"])
+    cited.passages.add(world["strike"])
+
+    response = client.get("/sources/el-diario/")
+
+    assert texts(response, "h1") == ["El Diario"]
+    assert texts(response, "ul", "records") == ["Event COB enlarged meeting Person Jaime Solares Citation El Diario"]
+
+
+# Search --------------------------------------------------------------------------
+
+
+def test_search_finds_events_people_organisations_and_quotes(client, world):
+    response = client.get("/search/?q=workers")
+
+    assert response.status_code == HTTPStatus.OK
+    assert texts(response, "h2") == ["Events (0)", "Actors (0)", "Organisations (1)", "Quotes (1)"]
+    assert texts(response, "p", "search-list__title") == [
+        "Bolivian Workers' Union (COB)",
+        "“the workers defend real democracy”",
+    ]
+    assertContains(response, "<mark>workers</mark>", count=1)
+
+
+def test_search_highlights_matches_in_events(client, world):
+    response = client.get("/search/?q=strike")
+
+    assert texts(response, "h2")[0] == "Events (1)"
+    assertContains(response, "The COB called a general <mark>strike</mark>.", html=False)
+
+
+def test_search_never_shows_drafts(client, world):
+    response = client.get("/search/?q=Secret+Person")
+
+    assert texts(response, "p", "results__count") == ["0 results for “Secret Person”."]
+
+
+def test_search_escapes_what_the_visitor_typed(client, world):
+    EventFactory(slug="xss", title="<b>strike</b> with markup")
+
+    typed = client.get("/search/?q=<script>alert(1)</script>").content.decode()
+    found = client.get("/search/?q=strike+markup").content.decode()
+
+    assert "<script>alert" not in typed
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in typed
+    assert "&lt;b&gt;<mark>strike</mark>&lt;/b&gt; with <mark>markup</mark>" in found
+
+
+def test_search_refuses_unknown_parameters(client, world):
+    response = client.get("/search/?q=strike&page=2")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert texts(response, "div", "errors") == ["Unknown parameter “page”."]
+
+
+# Errors ----------------------------------------------------------------------------
+
+
+def test_not_found_page_is_in_the_site_style(client):
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert texts(response, "h1") == ["Page not found"]
+    assertContains(
+        response, '<a class="skip-link" href="#main">Skip to content</a>', html=True, status_code=HTTPStatus.NOT_FOUND
+    )
+
+
+def test_server_error_page_renders_without_a_request_context(rf):
+    from timeline.views import server_error
+
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+    assert "<h1>Something went wrong</h1>" in response.content.decode()
