@@ -74,6 +74,10 @@ class CuratedAdmin(SimpleHistoryAdmin):
         url = obj.get_absolute_url()
         return format_html('<a href="{}" class="public-link">{}</a>', url, url)
 
+    @admin.display(description="public page")
+    def view_link(self, obj):
+        return format_html('<a href="{}" class="public-link">view</a>', obj.get_absolute_url())
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # The change view runs in a transaction; a revert must too, so its conflict check holds a row lock.
         with transaction.atomic(using=router.db_for_write(self.model)):
@@ -235,7 +239,7 @@ class QuoteInline(admin.StackedInline):
 
 @admin.register(Source)
 class SourceAdmin(DatedAdminMixin, CuratedAdmin):
-    list_display = ["title", "kind", "date_display", "outlet", "language", "passage_count", "public_link"]
+    list_display = ["title", "kind", "date_display", "outlet", "language", "passage_count", "view_link"]
     list_filter = ["kind", "language", "date_precision", "date_basis"]
     search_fields = ["title", "slug", "author", "citation", "notes", "outlet__name", "outlet__acronym", "text"]
     list_select_related = ["outlet"]
@@ -262,7 +266,7 @@ class SourceAdmin(DatedAdminMixin, CuratedAdmin):
 @admin.register(Passage)
 class PassageAdmin(CuratedAdmin):
     form = PassageAdminForm
-    list_display = ["excerpt", "source", "start", "end", "citation_count", "public_link"]
+    list_display = ["excerpt", "source", "start", "end", "citation_count", "view_link"]
     list_filter = ["source"]
     list_select_related = ["source"]
     search_fields = ["text", "slug", "note", "source__title"]
@@ -298,7 +302,7 @@ class PassageAdmin(CuratedAdmin):
 
 @admin.register(Place)
 class PlaceAdmin(CuratedAdmin):
-    list_display = ["name", "kind", "within", "latitude", "longitude", "event_count", "public_link"]
+    list_display = ["name", "kind", "within", "latitude", "longitude", "event_count", "view_link"]
     list_filter = ["kind", "coordinates_by_curator", ("within", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["within"]
     search_fields = ["name", "slug", "aliases", "description", "notes"]
@@ -322,7 +326,7 @@ class PlaceAdmin(CuratedAdmin):
 
 @admin.register(Period)
 class PeriodAdmin(DatedAdminMixin, CuratedAdmin):
-    list_display = ["name", "date_display", "earliest", "latest", "event_count", "public_link"]
+    list_display = ["name", "date_display", "earliest", "latest", "event_count", "view_link"]
     list_filter = ["date_precision", "date_basis"]
     search_fields = ["name", "slug", "description", "notes", "date_as_written"]
     ordering = [F("date_earliest").asc(nulls_last=True), F("date_latest").asc(nulls_last=True), "name"]
@@ -348,7 +352,7 @@ class PeriodAdmin(DatedAdminMixin, CuratedAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(PublishableAdminMixin, CuratedAdmin):
-    list_display = ["name", "acronym", "kind", "country", "parent", "status", "member_count", "public_link"]
+    list_display = ["name", "acronym", "kind", "country", "parent", "status", "member_count", "view_link"]
     list_filter = ["status", "kind", ("country", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country", "parent"]
     search_fields = ["name", "acronym", "slug", "aliases", "description", "notes"]
@@ -372,7 +376,7 @@ class OrganisationAdmin(PublishableAdminMixin, CuratedAdmin):
 
 @admin.register(Actor)
 class ActorAdmin(PublishableAdminMixin, CuratedAdmin):
-    list_display = ["name", "alias_line", "status", "event_count", "public_link"]
+    list_display = ["name", "alias_line", "status", "event_count", "view_link"]
     list_filter = ["status", ("memberships__organisation", admin.RelatedOnlyFieldListFilter)]
     search_fields = [
         "name",
@@ -439,7 +443,7 @@ class EventAdmin(PublishableAdminMixin, DatedAdminMixin, CuratedAdmin):
         "passage_count",
         "earliest",
         "latest",
-        "public_link",
+        "view_link",
     ]
     list_display_links = ["date_display", "title"]
     list_filter = [
@@ -528,7 +532,7 @@ class EventRelationAdmin(CuratedAdmin):
 
 @admin.register(Quote)
 class QuoteAdmin(DatedAdminMixin, CuratedAdmin):
-    list_display = ["excerpt", "speaker", "date_display", "event", "public_link"]
+    list_display = ["excerpt", "speaker", "date_display", "event", "view_link"]
     list_filter = ["date_precision", "date_basis", ("speaker_organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["speaker_actor", "speaker_organisation", "event"]
     search_fields = [

@@ -202,7 +202,7 @@ def test_event_changelist_shows_date_at_its_precision_and_counts_passages(curato
     ]
     content = response.content.decode()
     assert f'<th class="field-date_display"><a href="{change_url(meeting)}">22 January 2004</a></th>' in content
-    assert '<a href="/events/enlarged-meeting/" class="public-link">/events/enlarged-meeting/</a>' in content
+    assert '<a href="/events/enlarged-meeting/" class="public-link">view</a>' in content
     assert (
         '<td class="field-place nowrap">Cochabamba</td>' in content
         or '<td class="field-place">Cochabamba</td>' in content
@@ -217,7 +217,8 @@ def test_event_changelist_query_count_does_not_grow_with_rows(curator_client, dj
         event.passages.add(passage)
         ParticipationFactory(event=event)
 
-    with django_assert_max_num_queries(11):
+    # A fixed number, whatever the number of rows: nothing is fetched per row.
+    with django_assert_max_num_queries(9):
         response = curator_client.get(reverse("admin:timeline_event_changelist"))
 
     assert len(response.context["cl"].result_list) == count
@@ -235,13 +236,14 @@ def test_event_changelist_query_count_does_not_grow_with_rows(curator_client, dj
         ("quote", lambda: QuoteFactory()),
         ("membership", lambda: MembershipFactory()),
         ("participation", lambda: ParticipationFactory()),
+        ("eventrelation", lambda: EventRelationFactory()),
     ],
 )
 def test_other_changelists_query_count_is_bounded(curator_client, django_assert_max_num_queries, model_name, factory):
     for _ in range(20):
         factory()
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = curator_client.get(reverse(f"admin:timeline_{model_name}_changelist"))
 
     assert response.status_code == HTTPStatus.OK
