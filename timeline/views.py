@@ -192,7 +192,7 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
         if extent["first"] is None:
             return None
         limit = limit or visual.Window.covering(extent["first"], extent["last"])
-        window = window or limit
+        window = window or visual.Window.covering(extent["first"], extent["last"]).clamp(limit)
     in_window = events.between(window.start, window.end).select_related(None).prefetch_related(None).order_by()
     total = in_window.count()
     fields = ("title", "slug", "date_edtf", "date_earliest", "date_latest", "importance")
@@ -357,7 +357,7 @@ class TimelineView(PageMixin, TemplateView):
         for name in ("actor", "organisation", "place", "period"):
             form.fields[name].empty_label = "Any"
             form.fields[name].help_text = ""
-        form.fields["type"].choices = [("", "Any"), *EventType.choices]
+        form.fields["type"].empty_label = "Any"
         form.fields["importance"].choices = [("", "Any"), (2, "notable or major"), (3, "major only")]
         form.fields["q"].help_text = ""
         form.fields["q"].widget.input_type = "search"
@@ -391,16 +391,24 @@ class TimelineView(PageMixin, TemplateView):
             first = data["after"].earliest if data.get("after") else limit.start
             last = data["before"].latest if data.get("before") else limit.end
             window = visual.Window.covering(first, max(first, last), whole_years=False)
+        if window is None and filterset.active:
+            # Other filters: the figure spans the matching events (computed in figure()).
+            return figure(
+                events, limit=limit, periods=self.periods(limit), link=self.link, selected_period=data.get("period")
+            )
         window = window.clamp(limit) if window else limit
-        periods = Period.objects.between(window.start, window.end).order_by("date_earliest", "pk")
         return figure(
             events,
             window=window,
             limit=limit,
-            periods=periods,
+            periods=self.periods(window),
             link=self.link,
             selected_period=data.get("period"),
         )
+
+    @staticmethod
+    def periods(window):
+        return Period.objects.between(window.start, window.end).order_by("date_earliest", "pk")
 
     def figure_links(self, layout):
         if layout is None:
