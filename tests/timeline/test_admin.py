@@ -766,8 +766,13 @@ def test_unpublish_action_moves_exactly_the_selected_back_to_draft_and_hides_the
     assert anonymous.get(kept.get_absolute_url()).status_code == HTTPStatus.OK
     home = anonymous.get(reverse("timeline:home")).content.decode()
     assert ("To keep" in home, "To hide" in home) == (True, False)
-    # Curators still see the draft.
+    api_list = anonymous.get(reverse("api:event-list"), HTTP_ACCEPT="application/json").json()
+    assert [event["slug"] for event in api_list["results"]] == ["to-keep"]
+    api_detail = reverse("api:event-detail", kwargs={"slug": "to-hide"})
+    assert anonymous.get(api_detail, HTTP_ACCEPT="application/json").status_code == HTTPStatus.NOT_FOUND
+    # Curators still see the draft, on the site and in the API.
     assert curator_client.get(hidden.get_absolute_url()).status_code == HTTPStatus.OK
+    assert curator_client.get(api_detail, HTTP_ACCEPT="application/json").status_code == HTTPStatus.OK
 
 
 def test_publish_action_on_organisations(curator_client):
