@@ -61,6 +61,16 @@ class AutoSchema(openapi.AutoSchema):
                 bodies[code] = body
         return bodies
 
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if "{slug}" in self.path:
+            parameters.append(
+                OpenApiParameter(
+                    "slug", str, OpenApiParameter.PATH, pattern=SLUG_PATTERN, description="The record's slug."
+                )
+            )
+        return parameters
+
     def get_operation_id(self):
         operation_id = super().get_operation_id()
         if getattr(self.view, "action", None) == "jsonld_list":

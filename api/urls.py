@@ -1,6 +1,8 @@
 """The API under /api/: version 1 of the resources, the OpenAPI schema and its documentation."""
 
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -19,9 +21,17 @@ router.register("sources", views.SourceViewSet, basename="source")
 router.register("passages", views.PassageViewSet, basename="passage")
 router.register("quotes", views.QuoteViewSet, basename="quote")
 
+
+@csrf_exempt
+def not_found(request, path):
+    """Any other URL under /api/ is a JSON 404, like the API's own."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", router.get_api_root_view(), name="root"),
+    re_path(r"^(?P<path>.*)$", not_found, name="not-found"),
 ]
