@@ -69,15 +69,6 @@ class SchemaCheckedClient(APIClient):
 
 
 @pytest.fixture(autouse=True)
-def _static_files_without_a_manifest(settings):
-    """The browsable API and the docs link static files; tests run without collectstatic."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture(autouse=True)
 def _fresh_throttle():
     """Each test starts with no anonymous requests counted."""
     django_cache.clear()

@@ -18,15 +18,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    """The live server serves static files from the finders; no collectstatic manifest in tests."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def browser_page(live_server):
     """A function opening a watched Chromium page: ``page = browser_page(width=375)``."""

@@ -26,14 +26,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def curator_group():
     """The group migration 0003 creates (a transactional test before this one may have flushed it)."""
     migration = importlib.import_module("timeline.migrations.0003_curator_group")

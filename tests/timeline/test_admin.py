@@ -28,15 +28,6 @@ from timeline.models import Actor, Event, EventRelation, Organisation, Participa
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # The manifest storage needs collectstatic; these tests render pages, not assets.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def make_curator(username):
     user = UserFactory(username=username, is_staff=True)
     user.groups.add(Group.objects.get(name="curator"))

@@ -27,15 +27,6 @@ from timeline.models import ParticipantRole, Status
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    """Pages link their CSS with {% static %}; tests run without collectstatic's manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 class _Texts(HTMLParser):
     """Collects the text of every element matching a tag and, optionally, a class."""
 

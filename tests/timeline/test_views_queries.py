@@ -15,7 +15,6 @@ from tests.factories import (
     QuoteFactory,
     SourceFactory,
 )
-from tests.timeline.test_views import plain_static_files  # noqa: F401 - autouse fixture
 from timeline.models import DateBasis, Event, EventType, Importance, Participation, Status
 
 pytestmark = pytest.mark.django_db
