@@ -15,7 +15,7 @@ from __future__ import annotations
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 from timeline import dates
 from timeline.models import (
@@ -42,6 +42,20 @@ class EDTFFormField(forms.CharField):
 
 class EDTFFilter(filters.Filter):
     field_class = EDTFFormField
+
+
+class NullsLastOrderingFilter(filters.OrderingFilter):
+    """Orders undated records last in either direction, on every database, with a stable tie-break."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ordering = []
+        for param in value:
+            name = self.get_ordering_value(param)
+            field = F(name.lstrip("-"))
+            ordering.append(field.desc(nulls_last=True) if name.startswith("-") else field.asc(nulls_last=True))
+        return qs.order_by(*ordering, "pk")
 
 
 def _published_or_curated(model):
@@ -141,7 +155,7 @@ class EventFilterSet(StrictFilterSet):
         help_text="Show events of at least this importance (1 minor, 2 notable, 3 major).",
     )
     q = filters.CharFilter(method="filter_q", label="Search", help_text="Full-text search.")
-    ordering = filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         fields=(("date_earliest", "date"), ("title", "title"), ("importance", "importance")),
         help_text="date, -date, title, -title, importance or -importance; several separated by commas.",
     )

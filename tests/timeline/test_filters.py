@@ -107,3 +107,10 @@ def test_extra_parameters_can_be_allowed():
     filterset = EventFilterSet(QueryDict("page=2"), queryset=Event.objects.all(), allowed_extra={"page"})
 
     assert filterset.is_valid()
+
+
+def test_undated_events_sort_last_in_both_directions(events):
+    EventFactory(slug="undated", date_edtf="", date_basis="")
+
+    assert run("ordering=date")[1][-1] == "undated"
+    assert run("ordering=-date")[1] == ["strike", "meeting", "october", "coup", "undated"]
