@@ -530,9 +530,7 @@ class OrganisationQuerySet(PublishableQuerySet, SearchableQuerySet):
 
 class Organisation(SluggedModel, EvidencedModel, SearchableModel):
     name = models.CharField(max_length=255)
-    passages = models.ManyToManyField(
-        Passage, through="OrganisationPassage", blank=True, related_name="organisations"
-    )
+    passages = models.ManyToManyField(Passage, through="OrganisationPassage", blank=True, related_name="organisations")
     acronym = models.CharField(max_length=32, blank=True)
     aliases = models.TextField(blank=True, help_text="Other names and spellings in the documents, one per line.")
     kind = models.CharField(max_length=16, choices=OrganisationKind.choices)
@@ -581,9 +579,7 @@ class OrganisationPassage(EvidenceLink):
     class Meta:
         db_table = "timeline_organisation_passages"
         ordering = ["organisation", "passage"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "passage"], name="organisationpassage_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organisation", "passage"], name="organisationpassage_unique")]
 
 
 class ActorQuerySet(PublishableQuerySet, SearchableQuerySet):
