@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from timeline import views
+from timeline import benchmark, health, views
 
 app_name = "timeline"
 
@@ -31,4 +31,7 @@ urlpatterns = [
     path("", include((timeline_patterns, "timeline"))),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
+    # The benchmark's yardstick: a fixed small JSON body, no database (timeline/benchmark.py).
+    path("bench/baseline/", benchmark.baseline, name="bench-baseline"),
+    path("health/", health.health, name="health"),
 ]

@@ -200,9 +200,10 @@ def test_token_authentication_works(linked):
     assert api.post("/api/v1/events/", NEW_EVENT, format="json").status_code == HTTPStatus.CREATED
 
 
-def test_session_authentication_needs_csrf(linked):
+def test_session_authentication_needs_csrf(linked, settings):
     from rest_framework.test import APIClient
 
+    settings.AXES_ENABLED = False  # the test client's login() passes no request for django-axes to watch
     UserFactory(username="session", permissions=["timeline.add_event"])
     api = APIClient(enforce_csrf_checks=True)
     api.login(username="session", password="correct horse battery staple")
