@@ -65,10 +65,9 @@ EXPORT_RENDERERS = (CSVRenderer, GeoJSONRenderer, JSONLDRenderer, ICalendarRende
 
 def end_precisions(record) -> tuple[str, str]:
     """The precision of each end of a record's date: a range's ends may differ (1971-07/1982)."""
-    if record.date_precision != DatePrecision.RANGE or "/" not in record.date_edtf:
+    if record.date_precision != DatePrecision.RANGE:
         return record.date_precision, record.date_precision
-    lower, upper = record.date_edtf.split("/", 1)
-    return dates.parse(lower).precision, dates.parse(upper).precision
+    return dates.end_precisions(record.date_edtf)
 
 
 def iso_at_precision(day: datetime.date, precision: str) -> str:

@@ -128,6 +128,15 @@ def parse(value: str) -> ParsedDate:
     )
 
 
+def end_precisions(value: str) -> tuple[str, str]:
+    """The precision of each end of an EDTF value: a range's ends may differ ("1971-07/1982")."""
+    obj = parse_edtf(value)
+    if isinstance(obj, Interval | Level1Interval):
+        return _precision(obj.lower), _precision(obj.upper)
+    precision = _precision(obj)
+    return precision, precision
+
+
 def bounds(value: str) -> tuple[datetime.date, datetime.date]:
     """The earliest and latest dates an EDTF value can mean (for filters)."""
     parsed = parse(value)

@@ -76,3 +76,16 @@ def test_parse_rejects_invalid_values_with_a_clear_message(value, message):
 )
 def test_display_renders_the_real_precision(value, shown):
     assert dates.display(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "ends"),
+    [
+        ("2004-01-22", ("day", "day")),
+        ("1971-07/1982~", ("month", "year")),
+        ("1971-07-18/1971-07-20", ("day", "day")),
+        ("2003-12-31/2004-01", ("day", "month")),
+    ],
+)
+def test_end_precisions_gives_each_end_of_a_range(value, ends):
+    assert dates.end_precisions(value) == ends
