@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions, status
@@ -54,6 +54,45 @@ class NotModified(exceptions.APIException):
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The precondition given in the request headers failed."
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428  # RFC 6585
+    default_code = "precondition_required"
+    default_detail = (
+        "Send If-Match with the ETag of your last GET of this record, so that nobody's change is overwritten."
+    )
+
+
+STALE = (
+    "The record (or something it shows) has changed since the ETag you sent; nothing was saved. "
+    "GET it again, then make your change again with the new ETag."
+)
+
+
+def require_if_match(request) -> str:
+    """The ``If-Match`` header of a write that replaces or changes a record; 428 without one."""
+    value = request.headers.get("If-Match", "").strip()
+    if not value:
+        raise PreconditionRequired()
+    return value
+
+
+def check_if_match(request, instance, if_match: str) -> None:
+    """412 unless ``If-Match`` names the ETag a GET of this record would have now.
+
+    Called inside the write's transaction: the no-op UPDATE locks the row (and, on SQLite, the
+    database) first, so a concurrent write to it either committed before this check (and changed
+    the ETag) or waits until this transaction ends. Check and save are one step.
+    """
+    model = type(instance)
+    model._default_manager.filter(pk=instance.pk).update(updated_at=models.F("updated_at"))
+    if if_match == "*":
+        return
+    etag, _ = validators(request, request.accepted_media_type or "")
+    offered = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    if etag not in offered:
+        raise PreconditionFailed(STALE)
 
 
 def _as_datetime(value) -> datetime.datetime | None:

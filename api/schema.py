@@ -30,8 +30,14 @@ ERRORS = {
     "404": "No such record (or a draft the client may not see).",
     "409": "Other records depend on this one.",
     "412": "A precondition in the request headers failed.",
+    "428": "A PUT or PATCH without If-Match: send the ETag of your last GET of the record.",
     "429": "Too many requests from an anonymous client; see Retry-After.",
 }
+
+IF_MATCH = (
+    "The ETag of your last GET of this record. A write is refused with 412 when the record (or anything "
+    "its representation shows) changed since, so that two curators never silently overwrite each other."
+)
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -46,6 +52,8 @@ class AutoSchema(openapi.AutoSchema):
             codes += ["401", "403"]
         if method == "DELETE":
             codes.append("409")
+        if method in ("PUT", "PATCH"):
+            codes += ["412", "428"]
         return codes
 
     def _get_response_bodies(self, direction="response"):
@@ -68,6 +76,10 @@ class AutoSchema(openapi.AutoSchema):
                 OpenApiParameter(
                     "slug", str, OpenApiParameter.PATH, pattern=SLUG_PATTERN, description="The record's slug."
                 )
+            )
+        if self.method.upper() in ("PUT", "PATCH"):
+            parameters.append(
+                OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True, description=IF_MATCH)
             )
         return parameters
 

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from api import exports, serializers
 from api import filters as api_filters
-from api.conditional import NotModified, PreconditionFailed, validators
+from api.conditional import NotModified, PreconditionFailed, check_if_match, require_if_match, validators
 from api.exceptions import InvalidQuery
 from api.pagination import PageNumberWithoutCount
 from api.schema_shapes import GeoJSONSerializer, JSONLDSerializer, TimelineJSSerializer
@@ -148,11 +148,16 @@ class TimelineViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         instance = self.get_object()
+        if_match = require_if_match(request)
         serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
+            check_if_match(request, instance, if_match)
             instance = serializer.save()
-        return Response(self.read_representation(instance))
+        data = self.read_representation(instance)
+        # The new ETag, for the next write without another GET.
+        self.etag, self.last_modified = validators(request, request.accepted_media_type or "")
+        return Response(data)
 
     @transaction.atomic
     def perform_destroy(self, instance):

@@ -71,7 +71,8 @@ def test_curator_creates_an_event(curator_client, linked):
 def test_curator_updates_and_deletes_an_event(curator_client):
     EventFactory(slug="meeting", title="Old title")
 
-    patched = curator_client.patch("/api/v1/events/meeting/", {"title": "New title"}, format="json")
+    etag = curator_client.get("/api/v1/events/meeting/")["ETag"]
+    patched = curator_client.patch("/api/v1/events/meeting/", {"title": "New title"}, format="json", HTTP_IF_MATCH=etag)
     deleted = curator_client.delete("/api/v1/events/meeting/")
 
     assert patched.status_code == HTTPStatus.OK
@@ -83,7 +84,8 @@ def test_curator_updates_and_deletes_an_event(curator_client):
 def test_put_replaces_an_event(curator_client, linked):
     EventFactory(slug="strike", title="Old", summary="Old summary")
 
-    response = curator_client.put("/api/v1/events/strike/", NEW_EVENT, format="json")
+    etag = curator_client.get("/api/v1/events/strike/")["ETag"]
+    response = curator_client.put("/api/v1/events/strike/", NEW_EVENT, format="json", HTTP_IF_MATCH=etag)
 
     assert response.status_code == HTTPStatus.OK, response.json()
     assert (response.json()["title"], response.json()["summary"]) == ("General strike", "Old summary")
@@ -129,7 +131,7 @@ def test_failed_update_leaves_the_record_unchanged(curator_client):
     EventFactory(slug="meeting", title="Kept", date_edtf="2004-01-22")
 
     response = curator_client.patch(
-        "/api/v1/events/meeting/", {"title": "Changed", "date": {"edtf": "2004-13"}}, format="json"
+        "/api/v1/events/meeting/", {"title": "Changed", "date": {"edtf": "2004-13"}}, format="json", HTTP_IF_MATCH="*"
     )
 
     assert response.status_code == HTTPStatus.BAD_REQUEST
@@ -186,7 +188,7 @@ def test_each_write_needs_its_model_permission(linked, permission, method, url, 
     api = SchemaCheckedClient()
     api.force_authenticate(UserFactory(username="partial", permissions=[f"timeline.{permission}"]))
 
-    assert getattr(api, method)(url, payload, format="json").status_code == status
+    assert getattr(api, method)(url, payload, format="json", HTTP_IF_MATCH="*").status_code == status
 
 
 def test_token_authentication_works(linked):
