@@ -24,7 +24,7 @@ from api import exports, serializers
 from api import filters as api_filters
 from api.conditional import NotModified, PreconditionFailed, check_if_match, require_if_match, validators
 from api.exceptions import InvalidQuery
-from api.pagination import PageNumberWithoutCount
+from api.pagination import EventCursorPagination, PageNumberWithoutCount
 from api.schema_shapes import GeoJSONSerializer, JSONLDSerializer, TimelineJSSerializer
 from timeline.models import (
     Actor,
@@ -84,7 +84,7 @@ class TimelineViewSet(viewsets.ModelViewSet):
     def allowed_query_parameters(self) -> set[str]:
         allowed = {"format"}
         if self.action == "list":
-            allowed |= set(PageNumberWithoutCount.query_params)
+            allowed |= set(getattr(self.pagination_class, "query_params", PageNumberWithoutCount.query_params))
         return allowed
 
     def perform_content_negotiation(self, request, force=False):
@@ -243,6 +243,7 @@ class EventViewSet(JSONLDMixin, TimelineViewSet):
     serializer_class = serializers.EventSerializer
     write_serializer_class = serializers.EventWriteSerializer
     filterset_class = api_filters.EventFilterSet
+    pagination_class = EventCursorPagination
     list_actions = frozenset({"list", "csv", "jsonld_list", "timelinejs", "ics"})
 
     def related(self, queryset):

@@ -5,3 +5,9 @@ class TimelineConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "timeline"
     verbose_name = "Timeline"
+
+    def ready(self):
+        from timeline import cache
+
+        # Any write to a timeline record invalidates the cached responses.
+        cache.connect_signals()

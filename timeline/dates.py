@@ -13,8 +13,11 @@ a flag and shown to readers, rather than widened by an arbitrary margin.
 
 from __future__ import annotations
 
+import calendar
 import datetime
+import functools
 import math
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -94,11 +97,87 @@ def _flag(obj: EDTFObject, name: str) -> bool:
     return any(getattr(part, name, False) or getattr(part, "_uncertain_and_approximate", False) for part in parts)
 
 
+# The forms nearly every record uses (a day, a month or a year, qualified or not, and ranges of them),
+# read without the full EDTF grammar: the edtf package's parser takes milliseconds per value, which a
+# page of fifty dates cannot afford. Anything else goes to the edtf package; tests check both agree.
+_SIMPLE_END = r"(\d{4})(?:-(0[1-9]|1[0-2])(?:-(\d{2}))?)?([~?%])?"
+_SIMPLE = re.compile(rf"{_SIMPLE_END}(?:/{_SIMPLE_END})?")
+
+
+@dataclass(frozen=True)
+class _End:
+    year: int
+    month: int | None
+    day: int | None
+    qualifier: str
+
+    @property
+    def precision(self) -> str:
+        return DatePrecision.DAY if self.day else DatePrecision.MONTH if self.month else DatePrecision.YEAR
+
+    @property
+    def earliest(self) -> datetime.date:
+        return datetime.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def latest(self) -> datetime.date:
+        if self.day:
+            return self.earliest
+        month = self.month or 12
+        return datetime.date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+
+@functools.lru_cache(maxsize=65536)
+def _simple(value: str) -> tuple[_End, ...] | None:
+    """A simple EDTF value as its one or two ends, or None when the full grammar is needed."""
+    match = _SIMPLE.fullmatch(value)
+    if match is None:
+        return None
+    groups = match.groups()
+    ends = []
+    for year, month, day, qualifier in (groups[:4], groups[4:]):
+        if year is None:
+            continue
+        end = _End(int(year), int(month) if month else None, int(day) if day else None, qualifier or "")
+        if end.year < 1:
+            return None
+        try:
+            end.earliest  # noqa: B018 (a real calendar day)
+        except ValueError:
+            return None
+        ends.append(end)
+    return tuple(ends)
+
+
+def _parse_simple(edtf_value: str, ends: tuple[_End, ...]) -> ParsedDate:
+    earliest, latest = ends[0].earliest, ends[-1].latest
+    if latest < earliest:
+        raise ValidationError(
+            "“%(value)s” ends before it starts.", code="end_before_start", params={"value": edtf_value}
+        )
+    return ParsedDate(
+        edtf=edtf_value,
+        earliest=earliest,
+        latest=latest,
+        precision=DatePrecision.RANGE if len(ends) == 2 else ends[0].precision,
+        approximate=any(end.qualifier in "~%" and end.qualifier for end in ends),
+        uncertain=any(end.qualifier in "?%" and end.qualifier for end in ends),
+    )
+
+
 def parse(value: str) -> ParsedDate:
     """Parse an EDTF string; raise ``ValidationError`` with a readable message."""
     edtf_value = (value or "").strip()
     if not edtf_value:
         raise ValidationError("Enter an EDTF date.", code="required")
+    ends = _simple(edtf_value)
+    if ends is not None:
+        return _parse_simple(edtf_value, ends)
+    return _parse_edtf(edtf_value)
+
+
+def _parse_edtf(edtf_value: str) -> ParsedDate:
+    """The full EDTF grammar (the edtf package)."""
     try:
         obj = parse_edtf(edtf_value)
         lower, upper = obj.lower_strict(), obj.upper_strict()
@@ -130,6 +209,13 @@ def parse(value: str) -> ParsedDate:
 
 def end_precisions(value: str) -> tuple[str, str]:
     """The precision of each end of an EDTF value: a range's ends may differ ("1971-07/1982")."""
+    ends = _simple(value)
+    if ends is not None:
+        return ends[0].precision, ends[-1].precision
+    return _end_precisions_edtf(value)
+
+
+def _end_precisions_edtf(value: str) -> tuple[str, str]:
     obj = parse_edtf(value)
     if isinstance(obj, Interval | Level1Interval):
         return _precision(obj.lower), _precision(obj.upper)
@@ -200,10 +286,47 @@ def _format_interval(lower: EDTFObject, upper: EDTFObject) -> str:
     return f"{_format_single(lower)} – {_format_single(upper)}"
 
 
+def _display_end(end: _End) -> str:
+    prefix = "c. " if end.qualifier in ("~", "%") else ""
+    suffix = "?" if end.qualifier in ("?", "%") else ""
+    if end.day:
+        text = f"{end.day} {MONTHS[end.month - 1]} {end.year}"
+    elif end.month:
+        text = f"{MONTHS[end.month - 1]} {end.year}"
+    else:
+        text = str(end.year)
+    return f"{prefix}{text}{suffix}"
+
+
+def _display_simple(ends: tuple[_End, ...]) -> str:
+    if len(ends) == 1:
+        return _display_end(ends[0])
+    lo, hi = ends
+    plain = not (lo.qualifier or hi.qualifier)
+    if plain and lo.precision == hi.precision == DatePrecision.DAY and lo.year == hi.year:
+        if lo.month == hi.month:
+            return f"{lo.day}–{hi.day} {MONTHS[lo.month - 1]} {lo.year}"
+        return f"{lo.day} {MONTHS[lo.month - 1]} – {hi.day} {MONTHS[hi.month - 1]} {lo.year}"
+    if plain and lo.precision == hi.precision == DatePrecision.MONTH and lo.year == hi.year:
+        return f"{MONTHS[lo.month - 1]}–{MONTHS[hi.month - 1]} {lo.year}"
+    if plain and lo.precision == hi.precision == DatePrecision.YEAR:
+        return f"{lo.year}–{hi.year}"
+    return f"{_display_end(lo)} – {_display_end(hi)}"
+
+
+@functools.lru_cache(maxsize=65536)
 def display(value: str) -> str:
     """Render an EDTF value at its real precision; an empty value reads "undated"."""
     if not value:
         return "undated"
+    ends = _simple(value)
+    if ends is not None:
+        return _display_simple(ends)
+    return _display_edtf(value)
+
+
+def _display_edtf(value: str) -> str:
+    """The full EDTF grammar (the edtf package)."""
     try:
         obj = parse_edtf(value)
     except EDTFParseException:

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "timeline.middleware.ContentSecurityPolicyMiddleware",
     "timeline.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous reads served whole from the cache, before the session, CSRF and auth layers (timeline/cache.py).
+    "timeline.cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -109,6 +111,22 @@ DATABASES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One cache shared by every worker: DJANGO_CACHE_URL=redis://127.0.0.1:6379/1 in production (and the
+# benchmark); process memory when unset (development, tests). It holds the anonymous throttle's counts
+# and whole anonymous responses (timeline/cache.py), dropped at once by any write.
+CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+if CACHE_URL and "LOCATION" not in CACHES["default"]:
+    raise ImproperlyConfigured(f"DJANGO_CACHE_URL must be a redis:// URL; got {CACHE_URL!r}.")
+# DJANGO_RESPONSE_CACHE=0 renders every response afresh (the benchmark's uncached figures).
+RESPONSE_CACHE = env_bool("DJANGO_RESPONSE_CACHE", True)
 
 # django-axes watches every login made from a request (the admin's, DRF's session login) and refuses
 # one (username, IP address) pair after AXES_FAILURE_LIMIT failures, for AXES_COOLOFF_TIME.

@@ -38,6 +38,7 @@ def test_schema_is_served(client):
         "ordering",
         "page",
         "page_size",
+        "cursor",
     }
     described = schema["paths"]["/api/v1/events/"]["get"]["parameters"]
     assert all(p.get("description") and p.get("schema") for p in described)

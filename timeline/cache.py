@@ -1,0 +1,157 @@
+"""Whole-response caching for anonymous reads, invalidated by any write.
+
+Every public page and API response that an anonymous client reads with GET or
+HEAD is stored in Django's default cache (Redis in production, see
+``DJANGO_CACHE_URL``; process memory otherwise) under a key made of the
+**data version**, the method, scheme, host, full path with query and, under
+``/api/``, the ``Accept`` header. The data version is one token in the cache;
+any write bumps it, which invalidates every stored response at once:
+
+- ``post_save``, ``post_delete`` and ``m2m_changed`` of every model of the
+  ``timeline`` app (the admin, the API, the shell, ``loaddata``);
+- any POST, PUT, PATCH or DELETE request that reaches the site (writes that do
+  not send signals, such as ``QuerySet.update()`` in an admin action);
+- :func:`bump` called by code that writes in bulk (``timeline.synthetic``).
+
+A request with a session cookie or an ``Authorization`` header is never served
+from the cache nor stored (curators see drafts and edit links), nor is the admin,
+nor a response that sets a cookie, used the CSRF token, is not a 200, or asks
+not to be stored. Conditional requests (``If-None-Match``/``If-Modified-Since``)
+go to the view, which answers 304 itself. Cached API responses still count
+against the anonymous throttle.
+
+``DJANGO_RESPONSE_CACHE=0`` turns the response cache off (the benchmark's
+"uncached" figures).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+
+VERSION_KEY = "timeline:data-version"
+KEY_PREFIX = "timeline:response"
+TIMEOUT = 60 * 60 * 24  # a day; any write invalidates sooner
+SAFE_METHODS = ("GET", "HEAD")
+EXCLUDED_PREFIXES = ("/admin/", "/static/", "/bench/")
+# Headers kept with a stored response (the rest are per-request or recomputed).
+SKIPPED_HEADERS = {"set-cookie", "date"}
+
+
+def data_version() -> str:
+    """The current data version, created on first use."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        # add(): two processes starting at once agree on one version.
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY) or version
+    return version
+
+
+def bump() -> None:
+    """Invalidate every stored response: the next read renders afresh."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def bump_now_and_on_commit() -> None:
+    """Bump at once and again when the transaction commits.
+
+    The second bump drops anything a concurrent request rendered from the old,
+    still uncommitted-over data between the write and its commit.
+    """
+    bump()
+    transaction.on_commit(bump)
+
+
+def enabled() -> bool:
+    return getattr(settings, "RESPONSE_CACHE", True)
+
+
+def cacheable_request(request) -> bool:
+    if request.method not in SAFE_METHODS or not enabled():
+        return False
+    if request.path.startswith(EXCLUDED_PREFIXES):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    # DRF's test client signs a user in without a cookie or a header.
+    if getattr(request, "_force_auth_user", None) is not None:
+        return False
+    # Conditional requests are answered (304) by the view itself.
+    return not ("HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META)
+
+
+def cache_key(request, version: str) -> str:
+    accept = request.META.get("HTTP_ACCEPT", "") if request.path.startswith("/api/") else ""
+    raw = "\n".join([request.method, request.scheme, request.get_host(), request.get_full_path(), accept])
+    return f"{KEY_PREFIX}:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def storable_response(request, response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    return "private" not in cache_control and "no-store" not in cache_control
+
+
+def _throttled(request) -> bool:
+    """Whether an anonymous API client has used up its rate (counting this request)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from api.throttling import AnonRateThrottle
+
+    request.user = AnonymousUser()
+    try:
+        return not AnonRateThrottle().allow_request(request, None)
+    finally:
+        del request.user
+
+
+class ResponseCacheMiddleware:
+    """Serve and store whole anonymous GET/HEAD responses (see the module's docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not cacheable_request(request):
+            response = self.get_response(request)
+            if request.method not in SAFE_METHODS:
+                bump_now_and_on_commit()
+            return response
+        key = cache_key(request, data_version())
+        stored = cache.get(key)
+        if stored is not None and not (request.path.startswith("/api/") and _throttled(request)):
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Response-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if storable_response(request, response):
+            headers = [(name, value) for name, value in response.items() if name.lower() not in SKIPPED_HEADERS]
+            cache.set(key, (response.status_code, headers, response.content), TIMEOUT)
+            response["X-Response-Cache"] = "miss"
+        return response
+
+
+def on_model_change(sender, **kwargs) -> None:
+    if sender._meta.app_label == "timeline":
+        bump_now_and_on_commit()
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    post_save.connect(on_model_change, dispatch_uid="timeline.cache.post_save")
+    post_delete.connect(on_model_change, dispatch_uid="timeline.cache.post_delete")
+    m2m_changed.connect(on_model_change, dispatch_uid="timeline.cache.m2m_changed")
