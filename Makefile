@@ -9,7 +9,7 @@ FIXTURES := $(sort $(wildcard fixtures/*.json))
 
 .DEFAULT_GOAL := help
 .PHONY: help install browser run test lint format migrations-check pytest fixtures fixtures-check reset-local-db
-.PHONY: serve check-deploy load-deps loadtest
+.PHONY: serve check-deploy load-deps loadtest bench-deps bench
 
 help:
 	@echo "make run    - install, migrate, load the fixtures and serve http://$(HOST):$(PORT)/"
@@ -17,6 +17,7 @@ help:
 	@echo "make fixtures / fixtures-check - rebuild / verify fixtures/*.json from fixtures/curation/"
 	@echo "make serve  - production: collectstatic, then gunicorn (needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS)"
 	@echo "make loadtest - gunicorn under wrk, 64 connections for 60 s, curators writing (PostgreSQL, loopback)"
+	@echo "make bench - the benchmark at 1,000, 10,000 and 100,000 events (PostgreSQL, Redis, wrk)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -110,3 +111,12 @@ LOAD_CONNECTIONS ?= 64
 loadtest: export DJANGO_SECRET_KEY ?= load-test-only-secret-key-not-for-production
 loadtest: install load-deps
 	$(PY) manage.py loadtest --seconds $(LOAD_SECONDS) --connections $(LOAD_CONNECTIONS) --json artifacts/loadtest.json
+
+# Benchmark (README, "Performance"): gunicorn + PostgreSQL + Redis under wrk at 1,000, 10,000 and
+# 100,000 events, cached and uncached; results in timeline/benchmark_results/. Needs Redis on 127.0.0.1.
+BENCH_SIZES ?= 1000,10000,100000
+BENCH_SECONDS ?= 10
+bench-deps: load-deps
+bench: export DJANGO_SECRET_KEY ?= bench-only-secret-key-not-for-production
+bench: install bench-deps
+	$(PY) manage.py benchmark --sizes $(BENCH_SIZES) --seconds $(BENCH_SECONDS)

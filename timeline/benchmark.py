@@ -95,7 +95,7 @@ def paths_from_data() -> list[tuple[str, str]]:
     published = Event.objects.published().chronological()
     total = published.count()
     middle = published.only("slug")[total // 2]
-    deep = published[max(0, total - 60)]
+    deep = published[total * 9 // 10]
     actor = (
         Event.objects.published()
         .filter(participations__actor__isnull=False)

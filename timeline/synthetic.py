@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from timeline import cache as response_cache
 from timeline import dates
 from timeline.models import (
     Actor,
@@ -374,6 +375,8 @@ def generate(*, events: int, seed: int = 1) -> dict[str, int]:
             }
         )
     _insert(Quote, quotes)
+    # Bulk writes send no signals: say so to the response cache.
+    response_cache.bump_now_and_on_commit()
     return counts()
 
 
@@ -432,3 +435,4 @@ def purge() -> None:
     _delete(Period.objects.filter(slug__startswith=PREFIX))
     _delete(passages)
     _delete(Source.objects.filter(slug__startswith=PREFIX))
+    response_cache.bump_now_and_on_commit()

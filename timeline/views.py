@@ -11,9 +11,10 @@ import datetime
 from http import HTTPStatus
 from urllib.parse import urlencode
 
+from django import forms
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Count, F, Max, Min, Prefetch, Q
+from django.db.models import CharField, Count, F, Max, Min, Prefetch, Q, Value, Window
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -47,7 +48,9 @@ from timeline.templatetags.timeline_tags import (
 )
 
 EVENTS_PER_PAGE = 50
+MAX_CHOICES = 100  # past this many people, organisations or places, the filter is a text box for a slug
 MAX_MARKS = 200  # above this many events in the window, the figure shows counts per bucket
+MAX_COUNTED_HERE = 2000  # up to this many, the buckets are counted in Python from one query
 SEARCH_RESULTS = 20
 
 
@@ -180,37 +183,61 @@ def visible_or_404(queryset, slug):
 # The visual timeline -------------------------------------------------------
 
 
-def figure(events, *, window=None, limit=None, periods=(), link, selected_period=None):
-    """Lay out ``events`` (a queryset) in ``window``, in at most four queries.
+def figure(events, *, window=None, limit=None, periods=(), link, selected_period=None, extent=None):
+    """Lay out ``events`` (a queryset) in ``window``, in at most three queries.
 
-    Without a window, the figure spans the events' own dates. With more than
-    ``MAX_MARKS`` events in the window, only major events are drawn and the
-    others are counted per year (or per month in short windows).
+    Without a window, the figure spans the events' own dates (``extent``, when
+    the caller has them: ``{"first": ..., "last": ..., "dated": count}``). With
+    more than ``MAX_MARKS`` events in the window, only major events are drawn and
+    the others are counted per year (or per month in short windows).
     """
+    known_total = None
     if window is None or limit is None:
-        extent = events.aggregate(first=Min("date_earliest"), last=Max("date_latest"))
+        if extent is None:
+            extent = events.aggregate(first=Min("date_earliest"), last=Max("date_latest"))
         if extent["first"] is None:
             return None
         limit = limit or visual.Window.covering(extent["first"], extent["last"])
         window = window or visual.Window.covering(extent["first"], extent["last"]).clamp(limit)
+        if window == visual.Window.covering(extent["first"], extent["last"]):
+            known_total = extent.get("dated")
     in_window = events.between(window.start, window.end).select_related(None).prefetch_related(None).order_by()
-    total = in_window.count()
     fields = ("title", "slug", "date_edtf", "date_earliest", "date_latest", "importance")
-    buckets, unit = None, "year"
-    if total > MAX_MARKS:
-        unit = "year" if window.months > 36 else "month"
-        bucket = ExtractYear("date_earliest") if unit == "year" else TruncMonth("date_earliest")
-        counts = in_window.annotate(bucket=bucket).values("bucket").annotate(n=Count("pk")).order_by("bucket")
-        buckets = [
-            visual.BucketInput(
-                start=datetime.date(int(row["bucket"]), 1, 1) if unit == "year" else row["bucket"], count=row["n"]
-            )
-            for row in counts
-        ]
-        rows = in_window.at_least(visual.MAJOR).order_by("-importance", "date_earliest", "pk").only(*fields)
-        rows = rows[:MAX_MARKS]
+    unit = "year" if window.months > 36 else "month"
+    buckets = None
+    if known_total is not None and known_total <= MAX_MARKS:
+        total, rows = known_total, in_window.only(*fields)
+    elif known_total is not None and known_total <= MAX_COUNTED_HERE:
+        # A few hundred events: read them once and count per bucket here (one query, not two).
+        everything = list(in_window.only(*fields))
+        total = len(everything)
+        counts = {}
+        for event in everything:
+            day = event.date_earliest
+            start = datetime.date(day.year, 1, 1) if unit == "year" else day.replace(day=1)
+            counts[start] = counts.get(start, 0) + 1
+        buckets = [visual.BucketInput(start=start, count=n) for start, n in sorted(counts.items())]
+        majors = [event for event in everything if event.importance >= visual.MAJOR]
+        rows = sorted(majors, key=lambda event: (-event.importance, event.date_earliest, event.pk))[:MAX_MARKS]
     else:
-        rows = in_window.only(*fields)
+        # The counts per bucket also give the total: one query, however many events.
+        bucket = ExtractYear("date_earliest") if unit == "year" else TruncMonth("date_earliest")
+        counts = list(in_window.annotate(bucket=bucket).values("bucket").annotate(n=Count("pk")).order_by("bucket"))
+        total = sum(row["n"] for row in counts)
+        if total > MAX_MARKS:
+            buckets = [
+                visual.BucketInput(
+                    start=datetime.date(int(row["bucket"]), 1, 1) if unit == "year" else row["bucket"],
+                    count=row["n"],
+                )
+                for row in counts
+            ]
+            rows = in_window.at_least(visual.MAJOR).order_by("-importance", "date_earliest", "pk").only(*fields)
+            rows = rows[:MAX_MARKS]
+        else:
+            rows = in_window.only(*fields)
+    if buckets is None:
+        unit = "year"
     inputs = [
         visual.EventInput(
             title=event.title,
@@ -303,12 +330,40 @@ def group_by_year_and_period(events):
     return groups
 
 
-def paginate(request, queryset, per_page=EVENTS_PER_PAGE):
+def paginate(request, queryset, per_page=EVENTS_PER_PAGE, count=None):
+    """A page of ``queryset``; ``count``, when the caller has it already, saves the ``COUNT(*)``."""
     paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is never computed
     try:
         return paginator.page(request.GET.get("page") or 1)
     except Exception as exc:  # InvalidPage and its subclasses
         raise Http404("No such page.") from exc
+
+
+def filter_choices(form) -> dict[str, list[tuple[str, str]] | None]:
+    """The choices of the person, organisation and place filters, read in one query.
+
+    A list longer than ``MAX_CHOICES`` is ``None``: the form then shows a text
+    box for the slug, not a select of thousands of options no one could use.
+    """
+    blank = Value("", output_field=CharField())
+    extras = {"actor": blank, "organisation": F("acronym"), "place": blank}
+    names = list(extras)
+    parts, params = [], []
+    for index, name in enumerate(names):
+        queryset = form.fields[name].queryset.annotate(extra=extras[name]).order_by("name", "slug")
+        sql, part_params = queryset.values_list("slug", "name", "extra")[: MAX_CHOICES + 1].query.sql_with_params()
+        parts.append(f"SELECT {index} AS kind, part{index}.* FROM ({sql}) part{index}")  # noqa: S608 (compiled)
+        params.extend(part_params)
+    # UNION ALL keeps each part's rows in their order.
+    with connections[Actor.objects.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    found = {name: [] for name in names}
+    for kind, slug, label, extra in rows:
+        found[names[kind]].append((slug, f"{label} ({extra})" if extra else label))
+    return {name: (choices if len(choices) <= MAX_CHOICES else None) for name, choices in found.items()}
 
 
 # The timeline --------------------------------------------------------------
@@ -353,10 +408,22 @@ class TimelineView(PageMixin, TemplateView):
         return self.render_to_response(context)
 
     def form_fields(self, form):
-        """The filter form in reading order, with labels for people rather than for the API."""
+        """The filter form in reading order, with labels for people rather than for the API.
+
+        Its choices come from two queries: the periods (shared with the figure) and
+        the people, organisations and places together.
+        """
+        choices = filter_choices(form)
+        self.all_periods = list(form.fields["period"].queryset)
+        choices["period"] = [(period.slug, str(period)) for period in self.all_periods]
         for name in ("actor", "organisation", "place", "period"):
-            form.fields[name].empty_label = "Any"
-            form.fields[name].help_text = ""
+            field = form.fields[name]
+            field.empty_label = "Any"
+            field.help_text = ""
+            if choices[name] is None:
+                field.widget = forms.TextInput(attrs={"placeholder": "slug", "spellcheck": "false"})
+            else:
+                field.widget.choices = [("", "Any"), *choices[name]]
         form.fields["type"].empty_label = "Any"
         form.fields["importance"].choices = [("", "Any"), (2, "notable or major"), (3, "major only")]
         form.fields["q"].help_text = ""
@@ -406,9 +473,16 @@ class TimelineView(PageMixin, TemplateView):
             selected_period=data.get("period"),
         )
 
-    @staticmethod
-    def periods(window):
-        return Period.objects.between(window.start, window.end).order_by("date_earliest", "pk")
+    def periods(self, window):
+        """The periods overlapping the window, from the list the filter form read."""
+        overlapping = [
+            period
+            for period in self.all_periods
+            if period.date_earliest is not None
+            and period.date_latest >= window.start
+            and period.date_earliest <= window.end
+        ]
+        return sorted(overlapping, key=lambda period: (period.date_earliest, period.pk))
 
     def figure_links(self, layout):
         if layout is None:
@@ -505,8 +579,17 @@ class EventDetailView(PageMixin, DetailView):
             date_earliest=event.date_earliest, date_latest__gt=event.date_latest
         )
         after |= Q(date_earliest=event.date_earliest, date_latest=event.date_latest, pk__gt=event.pk)
-        previous = others.filter(before).order_by("-date_earliest", "-date_latest", "-pk").first()
-        following = others.filter(after).order_by("date_earliest", "date_latest", "pk").first()
+        # The plain range conditions let the database walk the date index from the event outwards.
+        previous = (
+            others.filter(before, date_earliest__lte=event.date_earliest)
+            .order_by("-date_earliest", "-date_latest", "-pk")
+            .first()
+        )
+        following = (
+            others.filter(after, date_earliest__gte=event.date_earliest)
+            .order_by("date_earliest", "date_latest", "pk")
+            .first()
+        )
         return previous, following
 
     def structured_data(self, event, url):
@@ -544,7 +627,16 @@ class EntityEventsMixin(PageMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         events = self.entity_events()
-        page = paginate(self.request, events.order_by(*Event.objects.chronological().query.order_by))
+        # How many, how many dated, and their span: one query for the pagination and the figure.
+        extent = events.order_by().aggregate(
+            count=Count("pk"),
+            dated=Count("pk", filter=Q(date_earliest__isnull=False)),
+            first=Min("date_earliest"),
+            last=Max("date_latest"),
+        )
+        page = paginate(
+            self.request, events.order_by(*Event.objects.chronological().query.order_by), count=extent["count"]
+        )
         context["events_page"] = page
         context["events"] = list(page.object_list)
         param, slug = self.filter_param, self.object.slug
@@ -552,7 +644,7 @@ class EntityEventsMixin(PageMixin):
         def link(edtf):
             return url_with(reverse("timeline:home"), {param: slug, "date": edtf})
 
-        context["figure"] = figure(events.order_by(), link=link)
+        context["figure"] = figure(events.order_by(), link=link, extent=extent)
         context["timeline_url"] = url_with(reverse("timeline:home"), {param: slug})
         context["passages"] = self.object.passages.select_related("source").order_by("source__pk", "start")
         return context
@@ -870,6 +962,9 @@ class SearchView(PageMixin, TemplateView):
         if unknown or len(request.GET.getlist("q")) > 1:
             context["errors"] = [f"Unknown parameter “{key}”." for key in unknown] or ["Give “q” once."]
             return self.render_to_response(context, status=HTTPStatus.BAD_REQUEST)
+        if "\x00" in query:  # PostgreSQL refuses it in any string; forms refuse it the same way
+            context["errors"] = ["Null characters are not allowed."]
+            return self.render_to_response(context, status=HTTPStatus.BAD_REQUEST)
         if query:
             context["results"] = [self.search(name, model, fields, query) for name, model, fields in self.kinds]
             context["total"] = sum(result["count"] for result in context["results"])
@@ -877,28 +972,26 @@ class SearchView(PageMixin, TemplateView):
         return self.render_to_response(context)
 
     def search(self, name, model, fields, query):
+        """The best matches of one kind with their total, in one query (and the events' participants)."""
         user = self.request.user
-        base = model.objects.visible_to(user) if hasattr(model.objects, "visible_to") else model.objects.all()
-        matches = base.search(query)
-        count = matches.count()
-        rows = list(matches.order_by("-search_rank", "pk")[:SEARCH_RESULTS]) if count else []
-        if name == "events" and rows:
-            rows = self.with_participants(rows)
-        headlines = self.headlines(model, fields, query, [row.pk for row in rows])
+        if name == "events":
+            base = events_with_related(user)
+        else:
+            base = model.objects.visible_to(user) if hasattr(model.objects, "visible_to") else model.objects.all()
+        # The total rides along on every row: no separate COUNT(*).
+        matches = base.search(query).annotate(match_count=Window(Count("pk")), **self.headlines(model, fields, query))
+        rows = list(matches.order_by("-search_rank", "pk")[:SEARCH_RESULTS])
+        count = rows[0].match_count if rows else 0
         for row in rows:
-            row.highlighted = headlines.get(row.pk) or {
-                field: highlight_text(getattr(row, field), query) for field in fields
-            }
+            if hasattr(row, f"headline_{fields[0]}"):
+                row.highlighted = {field: headline_html(getattr(row, f"headline_{field}")) for field in fields}
+            else:
+                row.highlighted = {field: highlight_text(getattr(row, field), query) for field in fields}
         return {"name": name, "label": model._meta.verbose_name_plural, "count": count, "rows": rows}
 
-    def with_participants(self, rows):
-        order = {row.pk: index for index, row in enumerate(rows)}
-        events = events_with_related(self.request.user).filter(pk__in=order)
-        return sorted(events, key=lambda event: order[event.pk])
-
-    def headlines(self, model, fields, query, pks):
-        """PostgreSQL's own highlighting, on the shown rows only (one query)."""
-        if not pks or connections[model.objects.db].vendor != "postgresql":
+    def headlines(self, model, fields, query):
+        """PostgreSQL's own highlighting, as annotations: it computes them for the shown rows only."""
+        if connections[model.objects.db].vendor != "postgresql":
             return {}
         from django.contrib.postgres.search import SearchHeadline, SearchQuery
 
@@ -906,14 +999,12 @@ class SearchView(PageMixin, TemplateView):
 
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
         options = {"start_sel": HEADLINE_START, "stop_sel": HEADLINE_STOP, "config": SEARCH_CONFIG}
-        annotations = {
+        return {
             f"headline_{field}": SearchHeadline(
                 field, search_query, **options, **({"highlight_all": True} if index == 0 else {"max_words": 40})
             )
             for index, field in enumerate(fields)
         }
-        rows = model.objects.filter(pk__in=pks).annotate(**annotations).values("pk", *annotations)
-        return {row["pk"]: {field: headline_html(row[f"headline_{field}"]) for field in fields} for row in rows}
 
 
 # Errors --------------------------------------------------------------------

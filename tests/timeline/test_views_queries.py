@@ -1,4 +1,7 @@
-"""Every page does a bounded number of queries, with 10 events and with 500."""
+"""Every page does a bounded number of queries, with 10 events and with 500: at most 10, pinned at the real count.
+
+The anonymous response cache is off here: these are the queries of a page rendered afresh.
+"""
 
 import datetime
 
@@ -72,28 +75,29 @@ def many(request):
 @pytest.mark.parametrize(
     ("url", "most"),
     [
-        ("/", 16),
-        ("/?date=1971", 16),
-        ("/?actor=solares&type=strike&q=strike", 18),
-        ("/?page=2", 16),
-        ("/?date=bogus", 10),
-        ("/events/focus/", 12),
-        ("/events/bulk-3/", 12),
-        ("/actors/", 4),
-        ("/actors/solares/", 14),
-        ("/organisations/", 4),
-        ("/organisations/cob/", 16),
-        ("/places/", 4),
-        ("/places/la-paz/", 14),
-        ("/periods/", 4),
-        ("/periods/mesa/", 14),
-        ("/sources/", 4),
-        ("/sources/article/", 24),
-        ("/quotes/words/", 6),
-        ("/search/?q=strike", 14),
+        ("/", 8),
+        ("/?date=1971", 8),
+        ("/?actor=solares&type=strike&q=strike", 10),
+        ("/?page=2", 8),
+        ("/?date=bogus", 2),
+        ("/events/focus/", 8),
+        ("/events/bulk-3/", 8),
+        ("/actors/", 2),
+        ("/actors/solares/", 8),
+        ("/organisations/", 2),
+        ("/organisations/cob/", 10),
+        ("/places/", 2),
+        ("/places/la-paz/", 8),
+        ("/periods/", 2),
+        ("/periods/mesa/", 6),
+        ("/sources/", 1),
+        ("/sources/article/", 16),  # the document reader: over the target of 10, see the README
+        ("/quotes/words/", 2),
+        ("/search/?q=strike", 5),
     ],
 )
-def test_pages_do_a_bounded_number_of_queries(client, many, django_assert_max_num_queries, url, most):
+def test_pages_do_a_bounded_number_of_queries(client, settings, many, django_assert_max_num_queries, url, most):
+    settings.RESPONSE_CACHE = False
     if url == "/?page=2" and many < 60:
         url = "/"
     with django_assert_max_num_queries(most):
