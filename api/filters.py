@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 from django_filters.rest_framework import DjangoFilterBackend
 
 from api.exceptions import InvalidQuery
-from timeline.filters import EDTFFilter, EventFilterSet, StrictFilterSet
+from timeline.filters import EDTFFilter, EventFilterSet, NullsLastOrderingFilter, StrictFilterSet
 from timeline.models import (
     Actor,
     Event,
@@ -120,7 +120,7 @@ class ActorFilterSet(SearchFilterMixin, StrictFilterSet):
     event = filters.ModelChoiceFilter(
         queryset=_visible(Event), to_field_name="slug", method="filter_event", help_text="Slug of an event: its people."
     )
-    ordering = filters.OrderingFilter(fields=(("name", "name"),), help_text="name or -name.")
+    ordering = NullsLastOrderingFilter(fields=(("name", "name"),), help_text="name or -name.")
 
     class Meta:
         model = Actor
@@ -147,7 +147,7 @@ class OrganisationFilterSet(SearchFilterMixin, StrictFilterSet):
         method="filter_event",
         help_text="Slug of an event: the organisations that took part.",
     )
-    ordering = filters.OrderingFilter(fields=(("name", "name"),), help_text="name or -name.")
+    ordering = NullsLastOrderingFilter(fields=(("name", "name"),), help_text="name or -name.")
 
     class Meta:
         model = Organisation
@@ -165,7 +165,7 @@ class PlaceFilterSet(StrictFilterSet):
     within = filters.ModelChoiceFilter(
         queryset=Place.objects.all(), to_field_name="slug", help_text="Slug of the place that contains it."
     )
-    ordering = filters.OrderingFilter(fields=(("name", "name"),), help_text="name or -name.")
+    ordering = NullsLastOrderingFilter(fields=(("name", "name"),), help_text="name or -name.")
 
     class Meta:
         model = Place
@@ -173,7 +173,7 @@ class PlaceFilterSet(StrictFilterSet):
 
 
 class PeriodFilterSet(DatedFilterMixin, StrictFilterSet):
-    ordering = filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         fields=(("date_earliest", "date"), ("name", "name")), help_text="date, -date, name or -name."
     )
 
@@ -187,7 +187,7 @@ class SourceFilterSet(DatedFilterMixin, StrictFilterSet):
     cited_in = filters.ModelChoiceFilter(
         queryset=Source.objects.all(), to_field_name="slug", help_text="Slug of the document that cites it."
     )
-    ordering = filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         fields=(("title", "title"), ("date_earliest", "date")), help_text="title, -title, date or -date."
     )
 
@@ -223,7 +223,7 @@ class QuoteFilterSet(DatedFilterMixin, SearchFilterMixin, StrictFilterSet):
         to_field_name="slug",
         help_text="Slug of a source: quotations found in its text.",
     )
-    ordering = filters.OrderingFilter(fields=(("date_earliest", "date"),), help_text="date or -date.")
+    ordering = NullsLastOrderingFilter(fields=(("date_earliest", "date"),), help_text="date or -date.")
 
     class Meta:
         model = Quote
