@@ -23,6 +23,7 @@ import platform
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -348,9 +349,19 @@ def run(
 ) -> dict:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: run `make bench-deps` (Debian's package).")
+    # Stopped with SIGTERM, still stop the servers it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     database_url = ensure_database(admin_url, database, fresh=False)
     _manage(["collectstatic", "--noinput", "-v", "0"], database_url)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
     report = {
+        "commit": commit or "unknown",
         "hardware": hardware(),
         "postgresql": postgres_version(database_url),
         "settings": {
@@ -392,7 +403,8 @@ def markdown(report: dict) -> str:
         "# Benchmark results",
         "",
         f"Hardware: {hw.get('cpu')}, {hw.get('nproc')} cores (nproc), {hw.get('memory_gib')} GiB; "
-        f"PostgreSQL {report['postgresql']}; Python {hw.get('python')}; {hw.get('platform')}.",
+        f"PostgreSQL {report['postgresql']}; Python {hw.get('python')}; {hw.get('platform')}; "
+        f"code at commit {report.get('commit', 'unknown')}.",
         f"gunicorn {s['gunicorn_workers']} sync workers, production settings; {s['load_generator']}, "
         f"{s['connections']} connections, {s['seconds']} s per request type; cache {s['cache']}.",
         "Ratio: requests per second over the same server's baseline view (`/bench/baseline/`).",

@@ -152,3 +152,17 @@ def test_cached_api_reads_still_count_against_the_throttle(client, meeting):
         statuses = [client.get("/api/v1/events/").status_code for _ in range(3)]
 
     assert statuses == [200, 200, 429]
+
+
+@pytest.mark.django_db(False)
+def test_each_process_keeps_its_last_responses_within_a_budget():
+    local = response_cache.LocalResponses(budget=40)
+    item = (200, [], b"0123456789")
+    for key in "abcd":
+        local.put(key, item)
+    local.get("a")
+    local.put("e", item)  # over budget: the least recently used ("b") goes
+
+    assert [key for key in "abcde" if local.get(key)] == ["a", "c", "d", "e"]
+    local.put("big", (200, [], b"x" * 11))  # more than a quarter of the budget: never kept
+    assert local.get("big") is None
