@@ -1,0 +1,114 @@
+"""The benchmark, at CI size: 1,000 events, 2 s per request type, cached and uncached, every figure sane.
+
+Needs wrk (``make bench-deps``), PostgreSQL and Redis on 127.0.0.1; it runs once, in the PostgreSQL
+pass of the suite (about a minute). ``make bench`` runs the full version (1,000, 10,000 and 100,000 events).
+"""
+
+import json
+import shutil
+import socket
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from timeline import benchmark
+
+NAMES = {
+    "baseline",
+    "timeline",
+    "event page",
+    "filtered timeline",
+    "search",
+    "api list",
+    "api deep page",
+    "api filtered",
+    "api search",
+    "timelinejs export",
+}
+
+
+def _answers(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="needs wrk: make bench-deps")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="runs once, in the PostgreSQL pass")
+@pytest.mark.skipif(not _answers(6379), reason="needs Redis on 127.0.0.1:6379")
+def test_the_benchmark_runs_at_ci_size(tmp_path):
+    report = benchmark.run(
+        sizes=[1000],
+        seconds=2,
+        connections=10,
+        workers=2,
+        admin_url="postgres://postgres@127.0.0.1:5432/postgres",
+        database="timeline_bench_ci",
+        cache_url="redis://127.0.0.1:6379/3",
+        output=tmp_path,
+        log=lambda *args: None,
+    )
+
+    (size,) = report["sizes"]
+    assert size["events"] == 1000
+    assert set(size["queries"]) == NAMES
+    assert max(size["queries"].values()) <= 10
+    assert size["queries"]["baseline"] == 0
+    measured = {(m["name"], m["mode"]): m for m in size["measurements"]}
+    assert set(measured) == {(name, mode) for name in NAMES for mode in ("cached", "uncached")}
+    assert all(
+        m["requests"] > 0 and m["errors"] == 0 and m["p50_ms"] <= m["p95_ms"] <= m["p99_ms"] for m in measured.values()
+    )
+    assert measured[("baseline", "cached")]["ratio"] == 1.0
+    assert json.loads((tmp_path / "results.json").read_text()) == report
+    assert (tmp_path / "results.md").read_text().startswith("# Benchmark results")
+
+
+def test_the_results_table_has_a_row_per_request_type():
+    measurement = {"rps": 100.0, "ratio": 0.5, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0, "path": "/"}
+    report = {
+        "commit": "abc1234",
+        "hardware": {"cpu": "CPU", "nproc": 2, "memory_gib": 24.0, "python": "3.11", "platform": "Linux"},
+        "postgresql": "15.20",
+        "settings": {
+            "seconds": 10,
+            "connections": 10,
+            "gunicorn_workers": 4,
+            "cache": "redis://",
+            "load_generator": "wrk",
+        },
+        "sizes": [
+            {
+                "events": 1000,
+                "fixture_load_s": 1.5,
+                "queries": {"timeline": 8},
+                "measurements": [
+                    {**measurement, "name": "timeline", "mode": "cached"},
+                    {**measurement, "name": "timeline", "mode": "uncached"},
+                ],
+            }
+        ],
+    }
+
+    table = benchmark.markdown(report)
+
+    assert "| timeline `/` | 8 | 100 | 0.50 | 1.0 | 2.0 | 3.0 | 100 | 0.50 | 1.0 | 2.0 | 3.0 |" in table
+    assert "2 cores (nproc), 24.0 GiB; PostgreSQL 15.20" in table
+    assert "commit abc1234" in table
+
+
+@pytest.mark.parametrize("name", ["postgres"])
+def test_the_benchmark_never_uses_a_shared_database(name):
+    with pytest.raises(CommandError, match="database of its own"):
+        call_command("benchmark", "--database", name)
+
+
+def test_the_baseline_view_is_a_fixed_small_body(client):
+    response = client.get("/bench/baseline/")
+
+    assert response.status_code == 200
+    assert response.json() == {"ok": True}
+    assert "X-Response-Cache" not in response
