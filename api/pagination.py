@@ -53,7 +53,9 @@ class PageNumberWithoutCount(BasePagination):
             errors[name] = [f"Give “{name}” once."]
             return default
         value = values[0].strip()
-        if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= maximum:
+        # The length first: Python refuses to convert integers of more than 4,300 digits (a 500).
+        readable = value.isascii() and value.isdigit() and len(value) <= len(str(maximum))
+        if not readable or not 1 <= int(value) <= maximum:
             errors[name] = [f"“{name}” must be a whole number from 1 to {maximum}; got “{values[0]}”."]
             return default
         return int(value)

@@ -965,6 +965,9 @@ class SearchView(PageMixin, TemplateView):
         if "\x00" in query:  # PostgreSQL refuses it in any string; forms refuse it the same way
             context["errors"] = ["Null characters are not allowed."]
             return self.render_to_response(context, status=HTTPStatus.BAD_REQUEST)
+        if "\x00" in query:  # PostgreSQL refuses it in any string; forms refuse it the same way
+            context["errors"] = ["Null characters are not allowed."]
+            return self.render_to_response(context, status=HTTPStatus.BAD_REQUEST)
         if query:
             context["results"] = [self.search(name, model, fields, query) for name, model, fields in self.kinds]
             context["total"] = sum(result["count"] for result in context["results"])

@@ -48,11 +48,12 @@ def test_the_second_of_two_curators_is_412_and_the_first_change_is_kept(curator_
 def test_the_response_to_a_write_carries_the_etag_for_the_next(curator_client, meeting):
     etag = curator_client.get(URL)["ETag"]
     first = curator_client.patch(URL, {"title": "First"}, format="json", HTTP_IF_MATCH=etag)
+    fresh = curator_client.get(URL)["ETag"]
 
     second = curator_client.patch(URL, {"title": "Second"}, format="json", HTTP_IF_MATCH=first["ETag"])
 
     assert first["ETag"] != etag
-    assert first["ETag"] == curator_client.get(URL)["ETag"] or second.status_code == HTTPStatus.OK
+    assert first["ETag"] == fresh
     assert second.status_code == HTTPStatus.OK
     assert Event.objects.get().title == "Second"
 
@@ -125,6 +126,4 @@ def test_concurrent_writes_with_the_same_etag_one_wins(meeting):
         thread.join()
 
     assert sorted(statuses) == [200, 412, 412, 412]
-    winner = statuses.index(200)
-    assert Event.objects.get().title.startswith("Writer ")
-    assert winner >= 0
+    assert Event.objects.get().title in {f"Writer {n}" for n in range(4)}
