@@ -176,6 +176,7 @@ class Builder:
             "date_earliest": None,
             "date_latest": None,
             "date_precision": "",
+            "date_display": dates.display(""),
             "date_approximate": False,
             "date_uncertain": False,
             "date_as_written": str(date.get("as_written") or ""),
@@ -198,6 +199,7 @@ class Builder:
             date_earliest=parsed.earliest.isoformat(),
             date_latest=parsed.latest.isoformat(),
             date_precision=str(parsed.precision),
+            date_display=dates.display(value),
             date_approximate=parsed.approximate,
             date_uncertain=parsed.uncertain,
         )

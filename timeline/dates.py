@@ -13,11 +13,8 @@ a flag and shown to readers, rather than widened by an arbitrary margin.
 
 from __future__ import annotations
 
-import calendar
 import datetime
-import functools
 import math
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -97,87 +94,11 @@ def _flag(obj: EDTFObject, name: str) -> bool:
     return any(getattr(part, name, False) or getattr(part, "_uncertain_and_approximate", False) for part in parts)
 
 
-# The forms nearly every record uses (a day, a month or a year, qualified or not, and ranges of them),
-# read without the full EDTF grammar: the edtf package's parser takes milliseconds per value, which a
-# page of fifty dates cannot afford. Anything else goes to the edtf package; tests check both agree.
-_SIMPLE_END = r"(\d{4})(?:-(0[1-9]|1[0-2])(?:-(\d{2}))?)?([~?%])?"
-_SIMPLE = re.compile(rf"{_SIMPLE_END}(?:/{_SIMPLE_END})?")
-
-
-@dataclass(frozen=True)
-class _End:
-    year: int
-    month: int | None
-    day: int | None
-    qualifier: str
-
-    @property
-    def precision(self) -> str:
-        return DatePrecision.DAY if self.day else DatePrecision.MONTH if self.month else DatePrecision.YEAR
-
-    @property
-    def earliest(self) -> datetime.date:
-        return datetime.date(self.year, self.month or 1, self.day or 1)
-
-    @property
-    def latest(self) -> datetime.date:
-        if self.day:
-            return self.earliest
-        month = self.month or 12
-        return datetime.date(self.year, month, calendar.monthrange(self.year, month)[1])
-
-
-@functools.lru_cache(maxsize=65536)
-def _simple(value: str) -> tuple[_End, ...] | None:
-    """A simple EDTF value as its one or two ends, or None when the full grammar is needed."""
-    match = _SIMPLE.fullmatch(value)
-    if match is None:
-        return None
-    groups = match.groups()
-    ends = []
-    for year, month, day, qualifier in (groups[:4], groups[4:]):
-        if year is None:
-            continue
-        end = _End(int(year), int(month) if month else None, int(day) if day else None, qualifier or "")
-        if end.year < 1:
-            return None
-        try:
-            end.earliest  # noqa: B018 (a real calendar day)
-        except ValueError:
-            return None
-        ends.append(end)
-    return tuple(ends)
-
-
-def _parse_simple(edtf_value: str, ends: tuple[_End, ...]) -> ParsedDate:
-    earliest, latest = ends[0].earliest, ends[-1].latest
-    if latest < earliest:
-        raise ValidationError(
-            "“%(value)s” ends before it starts.", code="end_before_start", params={"value": edtf_value}
-        )
-    return ParsedDate(
-        edtf=edtf_value,
-        earliest=earliest,
-        latest=latest,
-        precision=DatePrecision.RANGE if len(ends) == 2 else ends[0].precision,
-        approximate=any(end.qualifier in "~%" and end.qualifier for end in ends),
-        uncertain=any(end.qualifier in "?%" and end.qualifier for end in ends),
-    )
-
-
 def parse(value: str) -> ParsedDate:
     """Parse an EDTF string; raise ``ValidationError`` with a readable message."""
     edtf_value = (value or "").strip()
     if not edtf_value:
         raise ValidationError("Enter an EDTF date.", code="required")
-    ends = _simple(edtf_value)
-    if ends is not None:
-        return _parse_simple(edtf_value, ends)
-    return _parse_edtf(edtf_value)
-
-
-def _parse_edtf(edtf_value: str) -> ParsedDate:
-    """The full EDTF grammar (the edtf package)."""
     try:
         obj = parse_edtf(edtf_value)
         lower, upper = obj.lower_strict(), obj.upper_strict()
@@ -209,13 +130,6 @@ def _parse_edtf(edtf_value: str) -> ParsedDate:
 
 def end_precisions(value: str) -> tuple[str, str]:
     """The precision of each end of an EDTF value: a range's ends may differ ("1971-07/1982")."""
-    ends = _simple(value)
-    if ends is not None:
-        return ends[0].precision, ends[-1].precision
-    return _end_precisions_edtf(value)
-
-
-def _end_precisions_edtf(value: str) -> tuple[str, str]:
     obj = parse_edtf(value)
     if isinstance(obj, Interval | Level1Interval):
         return _precision(obj.lower), _precision(obj.upper)
@@ -230,6 +144,10 @@ def bounds(value: str) -> tuple[datetime.date, datetime.date]:
 
 
 # Display ------------------------------------------------------------------
+#
+# Displaying is formatting, not parsing: an EDTF value is parsed by the edtf
+# package into its ends, and each end is formatted from its parts. Records
+# store the result (``date_display``) when they are saved, so lists never parse.
 
 MONTHS = [
     "January",
@@ -248,89 +166,86 @@ MONTHS = [
 SEASONS = {21: "Spring", 22: "Summer", 23: "Autumn", 24: "Winter"}
 
 
-def _format_single(obj: EDTFObject) -> str:
-    qualifier_prefix, qualifier_suffix = "", ""
+@dataclass(frozen=True)
+class End:
+    """One end of a date, as a reader sees it."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    approximate: bool = False
+    uncertain: bool = False
+    label: str = ""  # for seasons and decades: "Spring 2000", "1970s"
+
+    @property
+    def plain(self) -> bool:
+        return not (self.approximate or self.uncertain or self.label)
+
+    @property
+    def precision(self) -> str:
+        return DatePrecision.DAY if self.day else DatePrecision.MONTH if self.month else DatePrecision.YEAR
+
+
+def _end(obj: EDTFObject) -> End:
+    approximate = uncertain = False
     if isinstance(obj, UncertainOrApproximate):
-        if obj._is_approximate or obj._uncertain_and_approximate:
-            qualifier_prefix = "c. "
-        if obj._is_uncertain or obj._uncertain_and_approximate:
-            qualifier_suffix = "?"
+        approximate = bool(obj._is_approximate or obj._uncertain_and_approximate)
+        uncertain = bool(obj._is_uncertain or obj._uncertain_and_approximate)
         obj = obj.date
     precision = _precision(obj)
     lower = obj.lower_strict()
-    if precision == DatePrecision.DAY:
-        text = f"{lower.tm_mday} {MONTHS[lower.tm_mon - 1]} {lower.tm_year}"
-    elif precision == DatePrecision.MONTH:
-        text = f"{MONTHS[lower.tm_mon - 1]} {lower.tm_year}"
-    elif precision == DatePrecision.SEASON:
-        text = f"{SEASONS.get(int(obj.season), 'Season')} {lower.tm_year}"
+    label = ""
+    if precision == DatePrecision.SEASON:
+        label = f"{SEASONS.get(int(obj.season), 'Season')} {lower.tm_year}"
     elif precision in (DatePrecision.DECADE, DatePrecision.CENTURY, DatePrecision.MILLENNIUM):
-        text = f"{lower.tm_year}s"
-    else:
-        text = str(lower.tm_year)
-    return f"{qualifier_prefix}{text}{qualifier_suffix}"
+        label = f"{lower.tm_year}s"
+    return End(
+        year=lower.tm_year,
+        month=lower.tm_mon if precision in (DatePrecision.DAY, DatePrecision.MONTH) else None,
+        day=lower.tm_mday if precision == DatePrecision.DAY else None,
+        approximate=approximate,
+        uncertain=uncertain,
+        label=label,
+    )
 
 
-def _format_interval(lower: EDTFObject, upper: EDTFObject) -> str:
-    plain = not any(isinstance(end, UncertainOrApproximate) for end in (lower, upper))
-    lo, hi = lower.lower_strict(), upper.upper_strict()
-    lo_precision, hi_precision = _precision(lower), _precision(upper)
-    if plain and lo_precision == hi_precision == DatePrecision.DAY and lo.tm_year == hi.tm_year:
-        if lo.tm_mon == hi.tm_mon:
-            return f"{lo.tm_mday}–{hi.tm_mday} {MONTHS[lo.tm_mon - 1]} {lo.tm_year}"
-        return f"{lo.tm_mday} {MONTHS[lo.tm_mon - 1]} – {hi.tm_mday} {MONTHS[hi.tm_mon - 1]} {lo.tm_year}"
-    if plain and lo_precision == hi_precision == DatePrecision.MONTH and lo.tm_year == hi.tm_year:
-        return f"{MONTHS[lo.tm_mon - 1]}–{MONTHS[hi.tm_mon - 1]} {lo.tm_year}"
-    if plain and lo_precision == hi_precision == DatePrecision.YEAR:
-        return f"{lo.tm_year}–{hi.tm_year}"
-    return f"{_format_single(lower)} – {_format_single(upper)}"
-
-
-def _display_end(end: _End) -> str:
-    prefix = "c. " if end.qualifier in ("~", "%") else ""
-    suffix = "?" if end.qualifier in ("?", "%") else ""
-    if end.day:
+def format_end(end: End) -> str:
+    if end.label:
+        text = end.label
+    elif end.day:
         text = f"{end.day} {MONTHS[end.month - 1]} {end.year}"
     elif end.month:
         text = f"{MONTHS[end.month - 1]} {end.year}"
     else:
         text = str(end.year)
-    return f"{prefix}{text}{suffix}"
+    return f"{'c. ' if end.approximate else ''}{text}{'?' if end.uncertain else ''}"
 
 
-def _display_simple(ends: tuple[_End, ...]) -> str:
-    if len(ends) == 1:
-        return _display_end(ends[0])
-    lo, hi = ends
-    plain = not (lo.qualifier or hi.qualifier)
-    if plain and lo.precision == hi.precision == DatePrecision.DAY and lo.year == hi.year:
-        if lo.month == hi.month:
-            return f"{lo.day}–{hi.day} {MONTHS[lo.month - 1]} {lo.year}"
-        return f"{lo.day} {MONTHS[lo.month - 1]} – {hi.day} {MONTHS[hi.month - 1]} {lo.year}"
-    if plain and lo.precision == hi.precision == DatePrecision.MONTH and lo.year == hi.year:
-        return f"{MONTHS[lo.month - 1]}–{MONTHS[hi.month - 1]} {lo.year}"
-    if plain and lo.precision == hi.precision == DatePrecision.YEAR:
-        return f"{lo.year}–{hi.year}"
-    return f"{_display_end(lo)} – {_display_end(hi)}"
+def format_ends(lower: End, upper: End | None = None) -> str:
+    """A single date ("22 January 2004") or a range, merged where it reads better ("18–20 July 1971")."""
+    if upper is None:
+        return format_end(lower)
+    lo, hi = lower, upper
+    if lo.plain and hi.plain and lo.precision == hi.precision:
+        if lo.precision == DatePrecision.DAY and lo.year == hi.year:
+            if lo.month == hi.month:
+                return f"{lo.day}–{hi.day} {MONTHS[lo.month - 1]} {lo.year}"
+            return f"{lo.day} {MONTHS[lo.month - 1]} – {hi.day} {MONTHS[hi.month - 1]} {lo.year}"
+        if lo.precision == DatePrecision.MONTH and lo.year == hi.year:
+            return f"{MONTHS[lo.month - 1]}–{MONTHS[hi.month - 1]} {lo.year}"
+        if lo.precision == DatePrecision.YEAR:
+            return f"{lo.year}–{hi.year}"
+    return f"{format_end(lo)} – {format_end(hi)}"
 
 
-@functools.lru_cache(maxsize=65536)
 def display(value: str) -> str:
     """Render an EDTF value at its real precision; an empty value reads "undated"."""
     if not value:
         return "undated"
-    ends = _simple(value)
-    if ends is not None:
-        return _display_simple(ends)
-    return _display_edtf(value)
-
-
-def _display_edtf(value: str) -> str:
-    """The full EDTF grammar (the edtf package)."""
     try:
         obj = parse_edtf(value)
     except EDTFParseException:
         return value
     if isinstance(obj, Interval | Level1Interval):
-        return _format_interval(obj.lower, obj.upper)
-    return _format_single(obj)
+        return format_ends(_end(obj.lower), _end(obj.upper))
+    return format_ends(_end(obj))

@@ -100,6 +100,9 @@ class DatedModel(models.Model):
     date_precision = models.CharField(
         "date precision", max_length=16, choices=dates.DatePrecision.choices, blank=True, editable=False
     )
+    date_display = models.CharField(
+        "date as shown", max_length=128, default="undated", editable=False, help_text="Derived from the EDTF value."
+    )
     date_approximate = models.BooleanField(default=False, editable=False)
     date_uncertain = models.BooleanField(default=False, editable=False)
     date_as_written = models.CharField(
@@ -146,11 +149,13 @@ class DatedModel(models.Model):
             self.date_earliest = self.date_latest = None
             self.date_precision = ""
             self.date_approximate = self.date_uncertain = False
+            self.date_display = dates.display("")
             return
         parsed = dates.parse(self.date_edtf)
         self.date_earliest, self.date_latest = parsed.earliest, parsed.latest
         self.date_precision = parsed.precision
         self.date_approximate, self.date_uncertain = parsed.approximate, parsed.uncertain
+        self.date_display = dates.display(self.date_edtf)
 
     def clean_fields(self, exclude=None):
         errors = {}
@@ -167,10 +172,6 @@ class DatedModel(models.Model):
             errors.setdefault("date_basis", []).append("Say how the date was obtained.")
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def date_display(self) -> str:
-        return dates.display(self.date_edtf)
 
 
 SEARCH_CONFIG = "english"

@@ -87,8 +87,8 @@ class Sizes:
         return max(5, self.events * 3 // 10)
 
 
-def _edtf(rng: random.Random) -> tuple[str, datetime.date, datetime.date, str, bool]:
-    """A date over five centuries at a mixed precision: (edtf, earliest, latest, precision, approximate)."""
+def _edtf(rng: random.Random) -> dict:
+    """A date over five centuries at a mixed precision, with every derived field a record stores."""
     year = rng.randint(1525, 2024)
     month = rng.randint(1, 12)
     last_day = calendar.monthrange(year, month)[1]
@@ -98,17 +98,32 @@ def _edtf(rng: random.Random) -> tuple[str, datetime.date, datetime.date, str, b
     mark = "~" if approximate else ""
     if kind < 0.45:
         value = datetime.date(year, month, day)
-        return f"{value.isoformat()}{mark}", value, value, dates.DatePrecision.DAY, approximate
-    if kind < 0.75:
-        first, last = datetime.date(year, month, 1), datetime.date(year, month, last_day)
-        return f"{year:04d}-{month:02d}{mark}", first, last, dates.DatePrecision.MONTH, approximate
-    if kind < 0.9:
-        return f"{year:04d}{mark}", datetime.date(year, 1, 1), datetime.date(year, 12, 31), "year", approximate
-    start = datetime.date(year, month, day)
-    end = start + datetime.timedelta(days=rng.randint(1, 400))
-    if end.year > 9999:
-        end = start
-    return f"{start.isoformat()}/{end.isoformat()}", start, end, dates.DatePrecision.RANGE, False
+        edtf, earliest, latest, precision = f"{value.isoformat()}{mark}", value, value, dates.DatePrecision.DAY
+        shown = dates.format_ends(dates.End(year, month, day, approximate=approximate))
+    elif kind < 0.75:
+        earliest, latest = datetime.date(year, month, 1), datetime.date(year, month, last_day)
+        edtf, precision = f"{year:04d}-{month:02d}{mark}", dates.DatePrecision.MONTH
+        shown = dates.format_ends(dates.End(year, month, approximate=approximate))
+    elif kind < 0.9:
+        earliest, latest = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        edtf, precision = f"{year:04d}{mark}", dates.DatePrecision.YEAR
+        shown = dates.format_ends(dates.End(year, approximate=approximate))
+    else:
+        approximate = False
+        earliest = datetime.date(year, month, day)
+        latest = earliest + datetime.timedelta(days=rng.randint(1, 400))
+        edtf, precision = f"{earliest.isoformat()}/{latest.isoformat()}", dates.DatePrecision.RANGE
+        shown = dates.format_ends(
+            dates.End(earliest.year, earliest.month, earliest.day), dates.End(latest.year, latest.month, latest.day)
+        )
+    return {
+        "date_edtf": edtf,
+        "date_earliest": earliest,
+        "date_latest": latest,
+        "date_precision": precision,
+        "date_display": shown,
+        "date_approximate": approximate,
+    }
 
 
 def _sentence(rng: random.Random, n: int) -> str:
@@ -116,14 +131,10 @@ def _sentence(rng: random.Random, n: int) -> str:
 
 
 def _dated(rng: random.Random) -> dict:
-    value, earliest, latest, precision, approximate = _edtf(rng)
+    fields = _edtf(rng)
     return {
-        "date_edtf": value,
-        "date_earliest": earliest,
-        "date_latest": latest,
-        "date_precision": precision,
-        "date_approximate": approximate,
-        "date_as_written": value,
+        **fields,
+        "date_as_written": fields["date_edtf"],
         "date_basis": rng.choice([DateBasis.STATED, DateBasis.INFERRED, DateBasis.RELATIVE]),
     }
 
@@ -241,6 +252,7 @@ def generate(*, events: int, seed: int = 1) -> dict[str, int]:
                 "date_earliest": datetime.date(start, 1, 1),
                 "date_latest": datetime.date(end, 12, 31),
                 "date_precision": dates.DatePrecision.RANGE,
+                "date_display": dates.format_ends(dates.End(start), dates.End(end)),
                 "date_basis": DateBasis.INFERRED,
                 **stamp,
             }

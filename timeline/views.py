@@ -202,7 +202,7 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
         if window == visual.Window.covering(extent["first"], extent["last"]):
             known_total = extent.get("dated")
     in_window = events.between(window.start, window.end).select_related(None).prefetch_related(None).order_by()
-    fields = ("title", "slug", "date_edtf", "date_earliest", "date_latest", "importance")
+    fields = ("title", "slug", "date_display", "date_earliest", "date_latest", "importance")
     unit = "year" if window.months > 36 else "month"
     buckets = None
     if known_total is not None and known_total <= MAX_MARKS:
@@ -244,7 +244,7 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
             url=event.get_absolute_url(),
             earliest=event.date_earliest,
             latest=event.date_latest,
-            date_label=dates.display(event.date_edtf),
+            date_label=event.date_display,
             importance=event.importance,
         )
         for event in rows
@@ -255,7 +255,7 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
             url=period.get_absolute_url(),
             earliest=period.date_earliest,
             latest=period.date_latest,
-            date_label=dates.display(period.date_edtf),
+            date_label=period.date_display,
             selected=period == selected_period,
         )
         for period in periods
@@ -570,7 +570,7 @@ class EventDetailView(PageMixin, DetailView):
     def neighbours(self, event):
         if event.date_earliest is None:
             return None, None
-        others = visible(Event, self.request.user).exclude(pk=event.pk).only("title", "slug", "date_edtf")
+        others = visible(Event, self.request.user).exclude(pk=event.pk).only("title", "slug", "date_display")
         before = Q(date_earliest__lt=event.date_earliest) | Q(
             date_earliest=event.date_earliest, date_latest__lt=event.date_latest
         )
@@ -961,9 +961,6 @@ class SearchView(PageMixin, TemplateView):
         unknown = sorted(key for key in request.GET if key != "q")
         if unknown or len(request.GET.getlist("q")) > 1:
             context["errors"] = [f"Unknown parameter “{key}”." for key in unknown] or ["Give “q” once."]
-            return self.render_to_response(context, status=HTTPStatus.BAD_REQUEST)
-        if "\x00" in query:  # PostgreSQL refuses it in any string; forms refuse it the same way
-            context["errors"] = ["Null characters are not allowed."]
             return self.render_to_response(context, status=HTTPStatus.BAD_REQUEST)
         if "\x00" in query:  # PostgreSQL refuses it in any string; forms refuse it the same way
             context["errors"] = ["Null characters are not allowed."]

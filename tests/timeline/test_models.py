@@ -30,6 +30,7 @@ def test_event_save_derives_date_bounds_from_edtf():
     assert event.date_precision == "month"
     assert event.date_display == "October 2003"
     assert event.date_as_written == "October last year"
+    assert Event.objects.filter(date_display="October 2003").get() == event
 
 
 def test_event_without_a_date_has_no_bounds():

@@ -50,10 +50,11 @@ def test_generated_dates_and_passages_are_valid():
 
     for event in Event.objects.filter(slug__startswith="synthetic-"):
         parsed = dates.parse(event.date_edtf)
-        assert (parsed.earliest, parsed.latest, parsed.approximate) == (
+        assert (parsed.earliest, parsed.latest, parsed.approximate, dates.display(event.date_edtf)) == (
             event.date_earliest,
             event.date_latest,
             event.date_approximate,
+            event.date_display,
         )
     assert provenance_problems() == []
     assert all(q.text == q.passage.text for q in Quote.objects.select_related("passage"))

@@ -35,7 +35,7 @@ def provenance_problems() -> list[str]:
         if quote.text not in quote.passage.text:
             problems.append(f"quote {quote.slug}: its words are not in its passage")
     for model in DATED:
-        fields = ["pk", "date_edtf", "date_earliest", "date_latest"]
+        fields = ["pk", "date_edtf", "date_earliest", "date_latest", "date_display"]
         for record in model.objects.exclude(date_edtf="").only(*fields):
             try:
                 parsed = dates.parse(record.date_edtf)
@@ -46,6 +46,11 @@ def provenance_problems() -> list[str]:
                 problems.append(
                     f"{model._meta.verbose_name} {record}: stored bounds {record.date_earliest}–{record.date_latest} "
                     f"do not match {record.date_edtf!r} ({parsed.earliest}–{parsed.latest})"
+                )
+            if record.date_display != dates.display(record.date_edtf):
+                problems.append(
+                    f"{model._meta.verbose_name} {record}: shown as {record.date_display!r}, "
+                    f"not {dates.display(record.date_edtf)!r}"
                 )
     return problems
 
