@@ -33,5 +33,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", router.get_api_root_view(), name="root"),
-    re_path(r"^(?P<path>.*)$", not_found, name="not-found"),
+    re_path(r"^(?P<path>[\s\S]*)$", not_found, name="not-found"),
 ]

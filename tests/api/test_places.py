@@ -168,3 +168,11 @@ def test_place_queries_are_bounded(client, places, django_assert_max_num_queries
         assert len(slugs(client.get("/api/v1/places/?page_size=100"))) == 35
     with django_assert_max_num_queries(3):
         assert client.get("/api/v1/places/cochabamba/").status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize("path", ["/api/v1/places/la%20paz/", "/api/v1/places/la%0Apaz/", "/api/v2/places/"])
+def test_any_other_api_url_is_a_json_404(client, path):
+    response = client.get(path)
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json() == {"detail": "Not found."}
