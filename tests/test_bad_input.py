@@ -19,7 +19,7 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
-from timeline.models import Actor, Event, Place, Status
+from timeline.models import Actor, Event, Participation, Place, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -459,3 +459,70 @@ def test_admin_change_of_a_record_needs_the_permission(client):
     assert response.status_code == HTTPStatus.FORBIDDEN
     event.refresh_from_db()
     assert event.title != "Hacked"
+
+
+# The admin's forms -----------------------------------------------------------------------------------------
+
+ADMIN_BAD = [
+    ({"date_edtf": "2004-13"}, "date_edtf"),
+    ({"date_edtf": "2004/2003"}, "date_edtf"),
+    ({"date_edtf": "Y170000002"}, "date_edtf"),
+    ({"date_edtf": "1" * 5000}, "date_edtf"),
+    ({"date_edtf": "' OR 1=1 --"}, "date_edtf"),
+    ({"title": "x" * 256}, "title"),
+    ({"title": "a\x00b"}, "title"),
+    ({"title": ""}, "title"),
+    ({"slug": "bad slug <b>"}, "slug"),
+    ({"event_type": SCRIPT}, "event_type"),
+    ({"importance": "1" * 5000}, "importance"),
+    ({"place": "' OR 1=1 --"}, "place"),
+    ({"loaded_updated_at": "2000-01-01T00:00:00+00:00"}, "__all__"),  # someone saved meanwhile
+]
+
+
+@pytest.mark.parametrize(("change", "field"), ADMIN_BAD, ids=[str(i) for i in range(len(ADMIN_BAD))])
+def test_admin_event_form_refuses_bad_input_and_stores_nothing(client, change, field):
+    from tests.timeline.test_admin import form_data, form_errors, make_curator
+
+    client.force_login(make_curator("ana"))
+    event = Event.objects.get(slug="meeting")
+    url = f"/admin/timeline/event/{event.pk}/change/"
+    data = {**form_data(client.get(url)), **change}
+    before = list(Event.objects.order_by("pk").values())
+
+    response = client.post(url, data)
+
+    assert response.status_code == HTTPStatus.OK  # the form again, with its errors
+    errors = form_errors(response)
+    assert field in errors, errors
+    assert all(errors[field])
+    assert list(Event.objects.order_by("pk").values()) == before
+
+
+def test_admin_search_with_bad_input_is_not_500(client):
+    from tests.timeline.test_admin import make_curator
+
+    client.force_login(make_curator("ana"))
+    for value in [*CORE, "2004-13"]:
+        for url in ["/admin/timeline/event/", "/admin/timeline/actor/", "/admin/timeline/passage/"]:
+            response = client.get(url, {"q": value})
+            assert response.status_code == HTTPStatus.OK, (url, value)
+    assert client.get("/admin/timeline/event/", {"o": "99"}).status_code in (HTTPStatus.OK, HTTPStatus.FOUND)
+    # An unknown filter value: the admin's own answer, the list with "?e=1" (a redirect), never a 500.
+    assert client.get("/admin/timeline/event/", {"unknown__field": SCRIPT}).status_code == HTTPStatus.FOUND
+    assert client.get("/admin/timeline/event/999999999/change/").status_code == HTTPStatus.FOUND
+
+
+def test_admin_autocomplete_fields_with_forged_keys_show_errors_not_500(client):
+    from tests.timeline.test_admin import form_data, form_errors, make_curator
+
+    client.force_login(make_curator("ana"))
+    data = form_data(client.get("/admin/timeline/participation/add/"))
+    data.update({"event": "' OR 1=1 --", "actor": "abc", "passages": ["x", "1" * 5000]})
+
+    response = client.post("/admin/timeline/participation/add/", data)
+
+    assert response.status_code == HTTPStatus.OK
+    errors = form_errors(response)
+    assert {"event", "actor", "passages"} <= set(errors), errors
+    assert not Participation.objects.exists()

@@ -22,7 +22,14 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import dates
-from timeline.forms import LOCK_FIELD, CitedPassageForm, CitedPassageFormSet, ConflictGuardForm, PassageAdminForm
+from timeline.forms import (
+    LOCK_FIELD,
+    CitedPassageForm,
+    CitedPassageFormSet,
+    ConflictGuardForm,
+    PassageAdminForm,
+    SafeAutocompleteAdminMixin,
+)
 from timeline.models import (
     Actor,
     Event,
@@ -53,7 +60,7 @@ DATE_FIELDSET = (
 )
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+class CuratedAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
     """What every curated model shares: history, conflict detection, links to the public page."""
 
     form = ConflictGuardForm
@@ -173,7 +180,7 @@ class PublishableAdminMixin:
 # Inlines ---------------------------------------------------------------------
 
 
-class CitedPassageInline(admin.TabularInline):
+class CitedPassageInline(SafeAutocompleteAdminMixin, admin.TabularInline):
     """The passages a record cites, each given by its source and pasted words."""
 
     form = CitedPassageForm
@@ -199,7 +206,7 @@ def cited_passage_inline(model) -> type[CitedPassageInline]:
     return type(f"{model.__name__}PassageInline", (CitedPassageInline,), {"model": model.passages.through})
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(SafeAutocompleteAdminMixin, admin.TabularInline):
     model = Participation
     fields = ["actor", "organisation", "role", "role_as_written", "passages"]
     autocomplete_fields = ["actor", "organisation", "passages"]
@@ -207,7 +214,7 @@ class ParticipationInline(admin.TabularInline):
     verbose_name_plural = "participants (a person or an organisation on each row)"
 
 
-class EventRelationInline(admin.TabularInline):
+class EventRelationInline(SafeAutocompleteAdminMixin, admin.TabularInline):
     model = EventRelation
     fk_name = "from_event"
     fields = ["relation", "to_event", "passages"]
@@ -217,14 +224,14 @@ class EventRelationInline(admin.TabularInline):
     verbose_name_plural = "related events"
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(SafeAutocompleteAdminMixin, admin.TabularInline):
     model = Membership
     fields = ["actor", "organisation", "role", "role_as_written", "date_edtf", "date_basis", "passages"]
     autocomplete_fields = ["actor", "organisation", "passages"]
     extra = 0
 
 
-class QuoteInline(admin.StackedInline):
+class QuoteInline(SafeAutocompleteAdminMixin, admin.StackedInline):
     model = Quote
     fk_name = "speaker_actor"
     fields = ["text", "slug", "passage", "event", "source", "date_edtf", "date_as_written", "date_basis"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
 from django.utils import timezone
@@ -92,6 +92,51 @@ class ConflictGuardForm(forms.ModelForm):
             code="conflict",
             params={"name": self.instance._meta.verbose_name, "who": who, "when": _when(current)},
         )
+
+
+# Autocomplete widgets that survive a bad POST ------------------------------------
+
+
+class ValidKeysOnlyMixin:
+    """Django's autocomplete widgets look up the submitted values as they are when the form is shown
+    again; a value that is not even a valid key (``place=abc`` in a forged POST) raised ValueError, a
+    500, instead of showing the form's "Select a valid choice" error. They now skip such values."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key = remote.model._meta.get_field(getattr(remote, "field_name", None) or remote.model._meta.pk.name)
+
+        def valid(item) -> bool:
+            try:
+                key.to_python(item)
+            except ValidationError:
+                return False
+            return True
+
+        return super().optgroups(name, [item for item in value if valid(item)], attr)
+
+
+class SafeAutocompleteSelect(ValidKeysOnlyMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(ValidKeysOnlyMixin, AutocompleteSelectMultiple):
+    pass
+
+
+SAFE_WIDGETS = {AutocompleteSelect: SafeAutocompleteSelect, AutocompleteSelectMultiple: SafeAutocompleteSelectMultiple}
+
+
+class SafeAutocompleteAdminMixin:
+    """For model admins and inlines: their autocomplete fields use the widgets above."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        inner = getattr(widget, "widget", widget)  # inside the admin's RelatedFieldWidgetWrapper
+        if type(inner) in SAFE_WIDGETS:
+            inner.__class__ = SAFE_WIDGETS[type(inner)]
+        return formfield
 
 
 # Passages from pasted words ---------------------------------------------------
@@ -205,7 +250,7 @@ class PassageAdminForm(PassageWordsMixin, ConflictGuardForm):
 
 
 def source_autocomplete(admin_site=None) -> AutocompleteSelect:
-    return AutocompleteSelect(Passage._meta.get_field("source"), admin_site or admin.site)
+    return SafeAutocompleteSelect(Passage._meta.get_field("source"), admin_site or admin.site)
 
 
 class CitedPassageForm(PassageWordsMixin, forms.ModelForm):
