@@ -272,7 +272,17 @@ class Server:
 
 def wrk(url: str, *, seconds: int, connections: int, script: Path) -> dict:
     result = subprocess.run(  # noqa: S603
-        [shutil.which("wrk") or "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
+        [
+            shutil.which("wrk") or "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",  # a slow response is measured, not dropped as an error after wrk's default 2 s
+            "-s",
+            str(script),
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
