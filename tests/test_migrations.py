@@ -17,8 +17,9 @@ from django.db.migrations.executor import MigrationExecutor
 
 from timeline.models import Event, Participation, Passage, Quote
 
-# serialized_rollback: the data the migrations create (the curator group) is put back afterwards.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: migrations cannot run inside the test's transaction. The flush afterwards removes the
+# curator group that 0003 creates; pytest-django runs transactional tests after all the others.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 EARLY = ("timeline", "0001_initial")
 LINKED = ["timeline.event", "timeline.actor", "timeline.organisation", "timeline.place", "timeline.quote"]
