@@ -14,6 +14,7 @@ a flag and shown to readers, rather than widened by an arbitrary margin.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from dataclasses import dataclass
 
@@ -96,7 +97,13 @@ def _flag(obj: EDTFObject, name: str) -> bool:
 
 def parse(value: str) -> ParsedDate:
     """Parse an EDTF string; raise ``ValidationError`` with a readable message."""
-    edtf_value = (value or "").strip()
+    return _parse((value or "").strip())
+
+
+# The edtf package takes milliseconds per value; its answers for a given string never change,
+# so the three entry points remember them (parsing stays the package's).
+@functools.lru_cache(maxsize=65536)
+def _parse(edtf_value: str) -> ParsedDate:
     if not edtf_value:
         raise ValidationError("Enter an EDTF date.", code="required")
     try:
@@ -128,6 +135,7 @@ def parse(value: str) -> ParsedDate:
     )
 
 
+@functools.lru_cache(maxsize=65536)
 def end_precisions(value: str) -> tuple[str, str]:
     """The precision of each end of an EDTF value: a range's ends may differ ("1971-07/1982")."""
     obj = parse_edtf(value)
@@ -238,6 +246,7 @@ def format_ends(lower: End, upper: End | None = None) -> str:
     return f"{format_end(lo)} – {format_end(hi)}"
 
 
+@functools.lru_cache(maxsize=65536)
 def display(value: str) -> str:
     """Render an EDTF value at its real precision; an empty value reads "undated"."""
     if not value:
