@@ -157,3 +157,22 @@ class QuoteFactory(factory.django.DjangoModelFactory):
     speaker_actor = factory.SubFactory(ActorFactory)
     date_edtf = "2004-01-23"
     date_basis = models.DateBasis.STATED
+
+
+# Every model that holds the timeline's data, in the order a fixture loads them.
+DATA_MODELS = [
+    models.Source,
+    models.Passage,
+    models.Place,
+    models.Period,
+    models.Organisation,
+    models.Actor,
+    models.Membership,
+    models.Event,
+    models.Participation,
+    models.EventRelation,
+    models.Quote,
+    models.Citation,
+    models.PlacePassage,
+    models.OrganisationPassage,
+]

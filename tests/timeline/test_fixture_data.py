@@ -11,20 +11,16 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 
+from tests.factories import DATA_MODELS
 from timeline.management.commands.check_provenance import provenance_problems
 from timeline.models import (
     Actor,
-    Citation,
     Event,
-    EventRelation,
     Membership,
     Organisation,
-    OrganisationPassage,
-    Participation,
     Passage,
     Period,
     Place,
-    PlacePassage,
     Quote,
     Source,
 )
@@ -33,22 +29,7 @@ SEED = settings.SEEDS_DIR / "bolivia-third-uprising-2004.txt"
 SEED_SHA256 = "338e66770825811c00e7aab81233775adae5e342acb4ed433e144f9a92b5c82b"
 FIXTURE = settings.FIXTURES_DIR / "bolivia-third-uprising-2004.json"
 CURATION = settings.FIXTURES_DIR / "curation"
-MODELS = [
-    Source,
-    Passage,
-    Place,
-    Period,
-    Organisation,
-    Actor,
-    Membership,
-    Event,
-    Participation,
-    EventRelation,
-    Quote,
-    Citation,
-    PlacePassage,
-    OrganisationPassage,
-]
+MODELS = DATA_MODELS
 
 
 def curated(key: str) -> list[dict]:

@@ -7,6 +7,7 @@ from django.core import serializers
 from django.core.management import call_command
 
 from tests.factories import (
+    DATA_MODELS,
     EventFactory,
     EventRelationFactory,
     MembershipFactory,
@@ -18,40 +19,13 @@ from tests.factories import (
     SourceFactory,
 )
 from timeline.models import (
-    Actor,
-    Citation,
-    Event,
-    EventRelation,
     Membership,
     Organisation,
-    OrganisationPassage,
-    Participation,
-    Passage,
-    Period,
-    Place,
-    PlacePassage,
-    Quote,
-    Source,
 )
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [
-    Source,
-    Passage,
-    Place,
-    Period,
-    Organisation,
-    Actor,
-    Membership,
-    Event,
-    Participation,
-    EventRelation,
-    Quote,
-    Citation,
-    PlacePassage,
-    OrganisationPassage,
-]
+MODELS = DATA_MODELS
 
 
 @pytest.fixture
