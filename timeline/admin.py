@@ -10,18 +10,22 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+from itertools import pairwise
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import model_ngettext
+from django.contrib.admin.utils import model_ngettext, unquote
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models import Count, F
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from timeline import dates
+from timeline import dates, history
 from timeline.forms import (
     LOCK_FIELD,
     CitedPassageForm,
@@ -65,6 +69,9 @@ class CuratedAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
 
     form = ConflictGuardForm
     list_per_page = 50
+    history_list_per_page = 25
+    object_history_list_template = "admin/timeline/object_history_list.html"
+    object_history_form_template = "admin/timeline/object_history_form.html"
     readonly_fields = ["public_link", "created_at", "updated_at"]
 
     def get_fieldsets(self, request, obj=None):
@@ -85,10 +92,72 @@ class CuratedAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
     def view_link(self, obj):
         return format_html('<a href="{}" class="public-link">view</a>', obj.get_absolute_url())
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # One version per record per save, holding the record's passages as they are after
+        # the form, its many-to-many fields and its inline rows have all been saved.
+        with transaction.atomic(using=router.db_for_write(self.model)), history.one_version_per_record():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        version = self._version(object_id, version_id)
+        request.timeline_version = version  # read by get_form
+        inline_links = self._inline_link_fields(request, version)
+        context = {
+            "links_recorded": getattr(version, "links_recorded", False),
+            "has_links": bool(history.link_fields(self.model)),
+            "restored_links": history.link_labels(version, inline_links),
+            **(extra_context or {}),
+        }
         # The change view runs in a transaction; a revert must too, so its conflict check holds a row lock.
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            return super().history_form_view(request, object_id, version_id, extra_context)
+        with transaction.atomic(using=router.db_for_write(self.model)), history.one_version_per_record():
+            response = super().history_form_view(request, object_id, version_id, context)
+            if request.method == "POST" and response.status_code == HTTPStatus.FOUND:
+                # Reverted: the passages managed by inline rows are not in the form.
+                history.restore_links(
+                    self.model._default_manager.get(pk=unquote(object_id)), version, only=inline_links
+                )
+        return response
+
+    def _version(self, object_id, version_id):
+        records = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        return get_object_or_404(records, **{self.model._meta.pk.attname: unquote(object_id), "history_id": version_id})
+
+    def _inline_link_fields(self, request, version) -> list[str]:
+        in_form = set(helpers.flatten_fieldsets(self.get_fieldsets(request, version.instance)))
+        return [name for name in history.link_fields(self.model) if name not in in_form]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        version = getattr(request, "timeline_version", None)
+        if version is None or not getattr(version, "links_recorded", False):
+            return form
+        links = history.version_links(version)
+
+        class VersionForm(form):
+            """A revert form shows the passages the version cited, not the current ones."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for name, ids in links.items():
+                    if name in self.fields:
+                        self.initial[name] = ids
+
+        return VersionForm
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """What changed in each version: fields as simple-history shows them, then passages added and removed.
+
+        Passage changes are worked out for the whole page in two queries, and only
+        between versions that both recorded their links.
+        """
+        records = list(historical_records)
+        link_fields = history.link_fields(self.model)
+        for newer, older in pairwise(records):
+            delta = newer.diff_against(older, excluded_fields=link_fields, foreign_keys_are_objs=foreign_keys_are_objs)
+            helper = self.get_historical_record_context_helper(request, newer)
+            newer.history_delta_changes = helper.context_for_delta_changes(delta)
+        for record, changes in history.link_changes(self.model, records).items():
+            record.link_changes = changes
 
 
 class DatedAdminMixin:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from timeline import dates
+from timeline.history import EvidenceHistoricalRecords
 
 # Shared building blocks -----------------------------------------------------
 
@@ -278,14 +279,14 @@ class Source(SluggedModel, DatedModel):
     notes = models.TextField(blank=True)
     passages = models.ManyToManyField(
         "Passage",
-        through="Citation",
+        through="timeline.Citation",
         blank=True,
         related_name="sources_cited",
         help_text="Where the citing document cites it.",
     )
 
     objects = SlugManager.from_queryset(SourceQuerySet)()
-    history = HistoricalRecords(excluded_fields=["text"])
+    history = EvidenceHistoricalRecords(excluded_fields=["text"])
 
     class Meta:
         ordering = ["title", "slug"]
@@ -447,7 +448,7 @@ class PlaceKind(models.TextChoices):
 
 class Place(SluggedModel, EvidencedModel):
     name = models.CharField(max_length=255)
-    passages = models.ManyToManyField(Passage, through="PlacePassage", blank=True, related_name="places")
+    passages = models.ManyToManyField(Passage, through="timeline.PlacePassage", blank=True, related_name="places")
     kind = models.CharField(max_length=16, choices=PlaceKind.choices)
     within = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="contains")
     aliases = models.TextField(blank=True, help_text="Other names and spellings in the documents, one per line.")
@@ -459,7 +460,7 @@ class Place(SluggedModel, EvidencedModel):
     )
 
     objects = SlugManager()
-    history = HistoricalRecords()
+    history = EvidenceHistoricalRecords()
 
     class Meta:
         ordering = ["name", "slug"]
@@ -494,7 +495,7 @@ class Period(SluggedModel, DatedModel, EvidencedModel):
     description = models.TextField(blank=True)
 
     objects = SlugManager.from_queryset(DatedQuerySet)()
-    history = HistoricalRecords()
+    history = EvidenceHistoricalRecords()
 
     class Meta:
         ordering = [F("date_earliest").asc(nulls_last=True), "name"]
@@ -531,7 +532,9 @@ class OrganisationQuerySet(PublishableQuerySet, SearchableQuerySet):
 
 class Organisation(SluggedModel, EvidencedModel, SearchableModel):
     name = models.CharField(max_length=255)
-    passages = models.ManyToManyField(Passage, through="OrganisationPassage", blank=True, related_name="organisations")
+    passages = models.ManyToManyField(
+        Passage, through="timeline.OrganisationPassage", blank=True, related_name="organisations"
+    )
     acronym = models.CharField(max_length=32, blank=True)
     aliases = models.TextField(blank=True, help_text="Other names and spellings in the documents, one per line.")
     kind = models.CharField(max_length=16, choices=OrganisationKind.choices)
@@ -550,7 +553,7 @@ class Organisation(SluggedModel, EvidencedModel, SearchableModel):
     SEARCH_WEIGHTS = (("A", ("name", "acronym", "aliases")), ("B", ("description",)), ("C", ("notes",)))
 
     objects = SlugManager.from_queryset(OrganisationQuerySet)()
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    history = EvidenceHistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["name", "slug"]
@@ -599,7 +602,7 @@ class Actor(SluggedModel, EvidencedModel, SearchableModel):
     SEARCH_WEIGHTS = (("A", ("name", "aliases")), ("B", ("description",)), ("C", ("notes",)))
 
     objects = SlugManager.from_queryset(ActorQuerySet)()
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    history = EvidenceHistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["name", "slug"]
@@ -629,7 +632,7 @@ class Membership(TimeStampedModel, DatedModel, EvidencedModel):
     role_as_written = models.CharField(max_length=255, blank=True)
 
     objects = MembershipManager()
-    history = HistoricalRecords()
+    history = EvidenceHistoricalRecords()
 
     class Meta:
         ordering = ["organisation__name", "actor__name", "role"]
@@ -740,7 +743,7 @@ class Event(SluggedModel, DatedModel, EvidencedModel, SearchableModel):
     )
 
     objects = SlugManager.from_queryset(EventQuerySet)()
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    history = EvidenceHistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = [F("date_earliest").asc(nulls_last=True), F("date_latest").asc(nulls_last=True), "title"]
@@ -794,7 +797,7 @@ class Participation(TimeStampedModel, EvidencedModel):
     role_as_written = models.CharField(max_length=255, blank=True)
 
     objects = ParticipationManager()
-    history = HistoricalRecords()
+    history = EvidenceHistoricalRecords()
 
     class Meta:
         ordering = ["event", "pk"]
@@ -854,7 +857,7 @@ class EventRelation(TimeStampedModel, EvidencedModel):
     relation = models.CharField(max_length=16, choices=RelationType.choices)
 
     objects = EventRelationManager()
-    history = HistoricalRecords()
+    history = EvidenceHistoricalRecords()
 
     class Meta:
         ordering = ["from_event", "relation", "to_event"]
@@ -927,7 +930,7 @@ class Quote(SluggedModel, DatedModel, SearchableModel):
     SEARCH_WEIGHTS = (("A", ("text",)), ("B", ("speaker_description",)), ("C", ("notes",)))
 
     objects = SlugManager.from_queryset(QuoteQuerySet)()
-    history = HistoricalRecords(excluded_fields=["search_vector"])
+    history = EvidenceHistoricalRecords(m2m_fields=["attribution_passages"], excluded_fields=["search_vector"])
 
     class Meta:
         ordering = [F("date_earliest").asc(nulls_last=True), "slug"]
