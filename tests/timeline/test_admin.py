@@ -138,6 +138,8 @@ def test_curator_group_holds_exactly_the_permissions_curators_need():
     ]
     expected = [("timeline", f"{action}_{model}") for model in models for action in ("add", "change", "view")]
     expected += [("timeline", f"delete_{model}") for model in ("eventrelation", "membership", "participation")]
+    links = ["citation", "organisationpassage", "placepassage"]  # the passages of sources, organisations, places
+    expected += [("timeline", f"{action}_{model}") for model in links for action in ("add", "change", "delete", "view")]
     assert codenames == sorted(expected)
 
 
