@@ -8,6 +8,7 @@ does a fixed number of queries, whatever the number of events.
 from __future__ import annotations
 
 import datetime
+import re
 from http import HTTPStatus
 from urllib.parse import urlencode
 
@@ -15,27 +16,32 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import CharField, Count, F, Max, Min, Prefetch, Q, Value, Window
-from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models.functions import ExtractYear, RowNumber, TruncMonth
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from timeline import dates, reader, visual
 from timeline.filters import EventFilterSet
 from timeline.models import (
     Actor,
+    Citation,
     Event,
     EventRelation,
     EventType,
     Membership,
     Organisation,
+    OrganisationPassage,
+    ParticipantRole,
     Participation,
     Passage,
     Period,
     Place,
+    PlacePassage,
     Quote,
+    RelationType,
     Source,
     Status,
 )
@@ -91,82 +97,217 @@ def events_with_related(user):
     )
 
 
-def passages_with_records(queryset, user):
-    """Passages with every record they support, drafts left out (a fixed number of queries)."""
-    return queryset.select_related("source").prefetch_related(
-        Prefetch("events", queryset=visible(Event, user).order_by("date_earliest", "pk")),
-        Prefetch("actors", queryset=visible(Actor, user)),
-        Prefetch("organisations", queryset=visible(Organisation, user)),
-        "places",
-        "periods",
-        Prefetch("quotes", queryset=Quote.objects.order_by("slug")),
-        Prefetch("quote_attributions", queryset=Quote.objects.order_by("slug")),
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.filter(
-                actor__in=visible(Actor, user), organisation__in=visible(Organisation, user)
-            ).select_related("actor", "organisation"),
-        ),
-        Prefetch(
-            "participations",
-            queryset=visible_participations(user).filter(event__in=visible(Event, user)).select_related("event"),
-        ),
-        Prefetch(
-            "eventrelations",
-            queryset=EventRelation.objects.filter(
-                from_event__in=visible(Event, user), to_event__in=visible(Event, user)
-            ).select_related("from_event", "to_event"),
-        ),
-        Prefetch("sources_cited", queryset=Source.objects.order_by("title")),
+def can_see_drafts(model, user) -> bool:
+    """Whether ``visible_to`` shows this user the drafts of ``model`` (curators who may change them)."""
+    return bool(
+        user is not None and user.is_authenticated and user.has_perm(f"timeline.change_{model._meta.model_name}")
     )
 
 
-def passage_records(passage) -> list[dict]:
-    """What a passage supports, as (kind, label, url) rows, from prefetched relations."""
-    rows = []
-    for event in passage.events.all():
-        rows.append({"kind": "Event", "label": event.title, "url": event.get_absolute_url()})
-    for actor in passage.actors.all():
-        rows.append({"kind": "Person", "label": actor.name, "url": actor.get_absolute_url()})
-    for organisation in passage.organisations.all():
-        rows.append({"kind": "Organisation", "label": str(organisation), "url": organisation.get_absolute_url()})
-    for place in passage.places.all():
-        rows.append({"kind": "Place", "label": place.name, "url": place.get_absolute_url()})
-    for period in passage.periods.all():
-        rows.append({"kind": "Period", "label": period.name, "url": period.get_absolute_url()})
-    for quote in passage.quotes.all():
-        rows.append({"kind": "Quotation", "label": f"“{_short(quote.text)}”", "url": quote.get_absolute_url()})
-    for quote in passage.quote_attributions.all():
-        rows.append({"kind": "Attribution", "label": f"“{_short(quote.text)}”", "url": quote.get_absolute_url()})
-    for membership in passage.memberships.all():
-        role = f", {membership.role}" if membership.role else ""
-        rows.append(
-            {
-                "kind": "Membership",
-                "label": f"{membership.actor.name} in {membership.organisation}{role}",
-                "url": membership.actor.get_absolute_url(),
-            }
+def published_only(model, user, prefix: str = "") -> Q:
+    """The condition ``visible_to`` applies, on a related ``model`` reached through ``prefix``."""
+    return Q() if can_see_drafts(model, user) else Q(**{f"{prefix}status": Status.PUBLISHED})
+
+
+RECORD_KINDS = (
+    "Event",
+    "Person",
+    "Organisation",
+    "Place",
+    "Period",
+    "Quotation",
+    "Attribution",
+    "Membership",
+    "Participation",
+    "Relation",
+    "Citation",
+)
+
+
+def _record_part(queryset, kind, order, slug, a, b=None, c=None, d=None, e=None):
+    """One kind of record a passage supports, as uniform rows for the UNION in :func:`passage_records`."""
+    blank = Value("", output_field=CharField())
+    return (
+        queryset.annotate(
+            r_passage=F("passage_id"),
+            r_kind=Value(RECORD_KINDS.index(kind)),
+            r_position=Window(RowNumber(), order_by=order),
+            r_slug=F(slug),
+            r_a=F(a),
+            r_b=F(b) if b else blank,
+            r_c=F(c) if c else blank,
+            r_d=F(d) if d else blank,
+            r_e=F(e) if e else blank,
         )
-    for participation in passage.participations.all():
-        rows.append(
-            {
-                "kind": "Participation",
-                "label": f"{participation.participant} ({participation.get_role_display()}) in "
-                f"{participation.event.title}",
-                "url": participation.event.get_absolute_url(),
-            }
-        )
-    for relation in passage.eventrelations.all():
-        rows.append(
-            {
-                "kind": "Relation",
-                "label": f"{relation.from_event.title} {relation.get_relation_display()} {relation.to_event.title}",
-                "url": relation.from_event.get_absolute_url(),
-            }
-        )
-    for source in passage.sources_cited.all():
-        rows.append({"kind": "Citation", "label": source.title, "url": source.get_absolute_url()})
-    return rows
+        .order_by()
+        .values_list("r_passage", "r_kind", "r_position", "r_slug", "r_a", "r_b", "r_c", "r_d", "r_e")
+    )
+
+
+def passage_records(passage_ids, user) -> dict[int, list[dict]]:
+    """What each passage supports, as (kind, label, url) rows, drafts left out: one query for every kind.
+
+    The link tables are read together in one ``UNION ALL``; each part numbers its
+    rows in that kind's order, and the rows come back by passage, kind and that number.
+    """
+    passage_ids = list(passage_ids)
+    if not passage_ids:
+        return {}
+    on = {"passage_id__in": passage_ids}
+
+    def event_ordering(prefix):
+        """Event's own ordering (``Meta.ordering``), which ordering by a foreign key to an event follows."""
+        return [
+            F(f"{prefix}__date_earliest").asc(nulls_last=True),
+            F(f"{prefix}__date_latest").asc(nulls_last=True),
+            F(f"{prefix}__title").asc(),
+        ]
+
+    # A participation by a draft person or organisation is left out (``Q() | ...`` would drop the ``Q()``).
+    actor_shown = Q(participation__actor__isnull=True) | Q(participation__actor__status=Status.PUBLISHED)
+    organisation_shown = Q(participation__organisation__isnull=True) | Q(
+        participation__organisation__status=Status.PUBLISHED
+    )
+    if can_see_drafts(Actor, user):
+        actor_shown = Q()
+    if can_see_drafts(Organisation, user):
+        organisation_shown = Q()
+    parts = [
+        _record_part(
+            Event.passages.through.objects.filter(published_only(Event, user, "event__"), **on),
+            "Event",
+            [F("event__date_earliest").asc(), F("event_id").asc()],
+            "event__slug",
+            "event__title",
+        ),
+        _record_part(
+            Actor.passages.through.objects.filter(published_only(Actor, user, "actor__"), **on),
+            "Person",
+            [F("actor__name").asc(), F("actor__slug").asc()],
+            "actor__slug",
+            "actor__name",
+        ),
+        _record_part(
+            OrganisationPassage.objects.filter(published_only(Organisation, user, "organisation__"), **on),
+            "Organisation",
+            [F("organisation__name").asc(), F("organisation__slug").asc()],
+            "organisation__slug",
+            "organisation__name",
+            "organisation__acronym",
+        ),
+        _record_part(
+            PlacePassage.objects.filter(**on),
+            "Place",
+            [F("place__name").asc(), F("place__slug").asc()],
+            "place__slug",
+            "place__name",
+        ),
+        _record_part(
+            Period.passages.through.objects.filter(**on),
+            "Period",
+            [F("period__date_earliest").asc(nulls_last=True), F("period__name").asc()],
+            "period__slug",
+            "period__name",
+        ),
+        _record_part(Quote.objects.filter(**on), "Quotation", [F("slug").asc()], "slug", "text"),
+        _record_part(
+            Quote.attribution_passages.through.objects.filter(**on),
+            "Attribution",
+            [F("quote__slug").asc()],
+            "quote__slug",
+            "quote__text",
+        ),
+        _record_part(
+            Membership.passages.through.objects.filter(
+                published_only(Actor, user, "membership__actor__"),
+                published_only(Organisation, user, "membership__organisation__"),
+                **on,
+            ),
+            "Membership",
+            [
+                F("membership__organisation__name").asc(),
+                F("membership__actor__name").asc(),
+                F("membership__role").asc(),
+            ],
+            "membership__actor__slug",
+            "membership__actor__name",
+            "membership__organisation__name",
+            "membership__organisation__acronym",
+            "membership__role",
+        ),
+        _record_part(
+            Participation.passages.through.objects.filter(
+                actor_shown, organisation_shown, published_only(Event, user, "participation__event__"), **on
+            ),
+            "Participation",
+            [F("participation_id").asc()],
+            "participation__event__slug",
+            "participation__actor__name",
+            "participation__organisation__name",
+            "participation__organisation__acronym",
+            "participation__role",
+            "participation__event__title",
+        ),
+        _record_part(
+            EventRelation.passages.through.objects.filter(
+                published_only(Event, user, "eventrelation__from_event__"),
+                published_only(Event, user, "eventrelation__to_event__"),
+                **on,
+            ),
+            "Relation",
+            [
+                *event_ordering("eventrelation__from_event"),
+                F("eventrelation__relation").asc(),
+                *event_ordering("eventrelation__to_event"),
+            ],
+            "eventrelation__from_event__slug",
+            "eventrelation__from_event__title",
+            d="eventrelation__relation",
+            e="eventrelation__to_event__title",
+        ),
+        _record_part(
+            Citation.objects.filter(**on),
+            "Citation",
+            [F("source__title").asc()],
+            "source__slug",
+            "source__title",
+        ),
+    ]
+    rows = parts[0].union(*parts[1:], all=True).order_by("r_passage", "r_kind", "r_position")
+    roles, relations = dict(ParticipantRole.choices), dict(RelationType.choices)
+    result = {pk: [] for pk in passage_ids}
+    for passage, kind_index, _, slug, a, b, c, d, e in rows:
+        kind = RECORD_KINDS[kind_index]
+        if kind == "Event":
+            row = (a, "event-detail")
+        elif kind == "Person":
+            row = (a, "actor-detail")
+        elif kind == "Organisation":
+            row = (_organisation_name(a, b), "organisation-detail")
+        elif kind == "Place":
+            row = (a, "place-detail")
+        elif kind == "Period":
+            row = (a, "period-detail")
+        elif kind in ("Quotation", "Attribution"):
+            row = (f"“{_short(a)}”", "quote-detail")
+        elif kind == "Membership":
+            role = f", {d}" if d else ""
+            row = (f"{a} in {_organisation_name(b, c)}{role}", "actor-detail")
+        elif kind == "Participation":
+            participant = a if a is not None else _organisation_name(b, c)
+            row = (f"{participant} ({roles.get(d, d)}) in {e}", "event-detail")
+        elif kind == "Relation":
+            row = (f"{a} {relations.get(d, d)} {e}", "event-detail")
+        else:
+            row = (a, "source-detail")
+        label, url_name = row
+        result[passage].append({"kind": kind, "label": label, "url": slug_url(url_name, slug)})
+    return result
+
+
+def _organisation_name(name: str, acronym: str) -> str:
+    """``str(organisation)`` from its columns."""
+    return f"{name} ({acronym})" if acronym else name
 
 
 def _short(text: str, length: int = 90) -> str:
@@ -178,6 +319,28 @@ def visible_or_404(queryset, slug):
         return queryset.get(slug=slug)
     except queryset.model.DoesNotExist as exc:
         raise Http404(f"No {queryset.model._meta.verbose_name} “{slug}”.") from exc
+
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
+_PLACEHOLDER = "slug-placeholder"
+_url_patterns: dict[tuple[str, str], str] = {}
+
+
+def slug_url(name: str, slug: str) -> str:
+    """``reverse("timeline:<name>", kwargs={"slug": slug})``, without resolving the pattern for every record.
+
+    A list page links to hundreds of records; reversing each costs more than the
+    rest of its row. The pattern is reversed once (per script prefix) and the
+    slug put in its place; a value that is not a plain slug goes through
+    ``reverse`` itself, which refuses it as it always did.
+    """
+    if not _SLUG.match(slug):
+        return reverse(f"timeline:{name}", kwargs={"slug": slug})
+    key = (name, get_script_prefix())
+    pattern = _url_patterns.get(key)
+    if pattern is None:
+        pattern = _url_patterns[key] = reverse(f"timeline:{name}", kwargs={"slug": _PLACEHOLDER})
+    return pattern.replace(_PLACEHOLDER, slug, 1)
 
 
 # The visual timeline -------------------------------------------------------
@@ -859,9 +1022,8 @@ class SourceDetailView(PageMixin, DetailView):
     template_name = "timeline/source_detail.html"
 
     def get_queryset(self):
-        user = self.request.user
         return Source.objects.select_related("cited_in", "outlet").prefetch_related(
-            Prefetch("passages", queryset=passages_with_records(Passage.objects.order_by("start"), user)),
+            Prefetch("passages", queryset=Passage.objects.select_related("source").order_by("start")),
             Prefetch(
                 "attributed_quotes",
                 queryset=Quote.objects.select_related("speaker_actor", "speaker_organisation", "event").order_by(
@@ -879,11 +1041,16 @@ class SourceDetailView(PageMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         source, user = self.object, self.request.user
+        held = list(source.passages_held.order_by("start", "end")) if source.text else []
+        citing = list(source.passages.all())
+        # Every record each passage supports, held or citing: one query, whatever the kinds.
+        records = passage_records([p.pk for p in held] + [p.pk for p in citing], user)
+        for passage in held + citing:
+            passage.records = records[passage.pk]
         if source.text:
-            held = list(passages_with_records(source.passages_held.order_by("start", "end"), user))
             by_key = {}
             for passage in held:
-                passage.records = passage_records(passage)
+                passage.source = source
                 by_key[passage.pk] = passage
             spans = [reader.Span(p.start, p.end, p.pk) for p in held]
             paragraphs = []
@@ -907,9 +1074,6 @@ class SourceDetailView(PageMixin, DetailView):
                 )
             context["paragraphs"] = paragraphs
             context["passage_count"] = len(held)
-        citing = list(source.passages.all())
-        for passage in citing:
-            passage.records = passage_records(passage)
         context["citing_passages"] = citing
         quotes = list(source.attributed_quotes.all())
         context["attributed_quotes"] = quotes

@@ -91,7 +91,7 @@ def many(request):
         ("/periods/", 2),
         ("/periods/mesa/", 6),
         ("/sources/", 1),
-        ("/sources/article/", 16),  # the document reader: over the target of 10, see the README
+        ("/sources/article/", 6),
         ("/quotes/words/", 2),
         ("/search/?q=strike", 5),
     ],
