@@ -17,8 +17,9 @@ Two things are added here to make that hold for the way records are edited:
   nothing about links: reverting to one leaves the current links alone, and
   the history page does not show a difference in links against one.
 
-Loading fixtures writes no history: simple-history skips raw saves, and
-:func:`suspended` turns off the many-to-many signal for the loader.
+Loading fixtures writes no history: simple-history skips raw saves, and the
+links the deserializer then sets on a raw-saved object are not versions either.
+:func:`suspended` turns history off altogether inside a block.
 """
 
 from __future__ import annotations
@@ -118,6 +119,9 @@ class EvidenceHistoricalRecords(HistoricalRecords):
             versions[(instance._meta.label, instance.pk)] = (self, history_instance)
 
     def post_save(self, instance, created, using=None, **kwargs):
+        if kwargs.get("raw"):
+            # Loaded from a fixture: the deserializer sets the links next, on this same object.
+            instance._history_loaded = True
         if enabled():
             super().post_save(instance, created, using=using, **kwargs)
 
@@ -130,7 +134,7 @@ class EvidenceHistoricalRecords(HistoricalRecords):
             super().create_historical_record_m2ms(history_instance, instance)
 
     def m2m_changed(self, instance, action, attr, pk_set, reverse, model=None, **kwargs):
-        if not enabled():
+        if not enabled() or getattr(instance, "_history_loaded", False):
             return
         if reverse:
             # passage.events.add(event): the records are on the other side.
