@@ -260,10 +260,14 @@ def test_an_edit_that_fails_leaves_no_version(article):
     gathered = PassageFactory(source=article, words=GATHERED)
     place = PlaceFactory()
 
-    with pytest.raises(RuntimeError), history.one_version_per_record():
-        place.save()
-        place.passages.add(gathered)
-        raise RuntimeError
+    def failing_edit():
+        with history.one_version_per_record():
+            place.save()
+            place.passages.add(gathered)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        failing_edit()
 
     # The admin and the API run every edit in a transaction, which the error rolls back;
     # here nothing does, so the version is left as written: its links were never recorded.
