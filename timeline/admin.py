@@ -16,12 +16,13 @@ from itertools import pairwise
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import model_ngettext, unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.db.models import Count, F
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -58,8 +59,8 @@ DATE_FIELDSET = (
     "Date",
     {
         "fields": ["date_edtf", "date_meaning", "date_as_written", "date_basis", "date_note"],
-        "description": "Type the date in EDTF; after saving, the earliest and latest dates it means are shown "
-        "beside the date as the document writes it.",
+        "description": "Type the date in EDTF; the earliest and latest dates it means are shown as you type "
+        "(or after saving, without JavaScript) beside the date as the document writes it.",
     },
 )
 
@@ -160,8 +161,32 @@ class CuratedAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
             record.link_changes = changes
 
 
+def date_meaning_parts(value: str) -> dict:
+    """What an EDTF value means, for the form's preview: its display, bounds, precision, or the error."""
+    value = (value or "").strip()
+    if not value:
+        return {"valid": True, "empty": True, "message": "Undated: type an EDTF date to give it one."}
+    try:
+        parsed = dates.parse(value)
+    except ValidationError as error:
+        return {"valid": False, "empty": False, "message": " ".join(error.messages)}
+    flags = (("approximate", parsed.approximate), ("uncertain", parsed.uncertain))
+    return {
+        "valid": True,
+        "empty": False,
+        "display": dates.display(value),
+        "earliest": parsed.earliest.isoformat(),
+        "latest": parsed.latest.isoformat(),
+        "precision": dates.DatePrecision(parsed.precision).label,
+        "qualifiers": [word for word, flag in flags if flag],
+    }
+
+
 class DatedAdminMixin:
-    """An EDTF date, shown at its precision, with what it means beside it."""
+    """An EDTF date, shown at its precision, with what it means beside it (updated as the curator types)."""
+
+    class Media:
+        js = ["timeline/admin-date-preview.js"]
 
     @admin.display(description="date", ordering=F("date_earliest").asc(nulls_last=True))
     def date_display(self, obj):
@@ -177,25 +202,39 @@ class DatedAdminMixin:
 
     @admin.display(description="what it means")
     def date_meaning(self, obj):
-        value = (getattr(obj, "date_edtf", "") or "").strip()
-        if not value:
-            return "Undated: type an EDTF date to give it one."
-        try:
-            parsed = dates.parse(value)
-        except ValidationError:
-            return "—"
-        flags = (("approximate", parsed.approximate), ("uncertain", parsed.uncertain))
-        qualifiers = [word for word, flag in flags if flag]
-        written = format_html(" · written “{}”", obj.date_as_written) if obj.date_as_written else ""
-        return format_html(
-            "<strong>{}</strong> · earliest {} · latest {} · {} precision{}{}",
-            dates.display(value),
-            parsed.earliest.isoformat(),
-            parsed.latest.isoformat(),
-            dates.DatePrecision(parsed.precision).label,
-            "".join(f", {word}" for word in qualifiers),
-            written,
-        )
+        parts = date_meaning_parts(getattr(obj, "date_edtf", "") if obj else "")
+        preview_url = reverse(f"admin:timeline_{self.model._meta.model_name}_date_preview")
+        if parts["empty"]:
+            text = parts["message"]
+        elif not parts["valid"]:
+            text = "—"
+        else:
+            written = format_html(" · written “{}”", obj.date_as_written) if obj.date_as_written else ""
+            text = format_html(
+                "<strong>{}</strong> · earliest {} · latest {} · {} precision{}{}",
+                parts["display"],
+                parts["earliest"],
+                parts["latest"],
+                parts["precision"],
+                "".join(f", {word}" for word in parts["qualifiers"]),
+                written,
+            )
+        return format_html('<span class="date-meaning" data-preview-url="{}">{}</span>', preview_url, text)
+
+    def get_urls(self):
+        name = f"timeline_{self.model._meta.model_name}_date_preview"
+        view = self.admin_site.admin_view(self.date_preview_view)
+        return [path("date-preview/", view, name=name), *super().get_urls()]
+
+    def date_preview_view(self, request):
+        """JSON for the form's live preview: ``?date_edtf=…`` → what the date means, or why it is refused."""
+        if not (self.has_view_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        value = request.GET.get("date_edtf", "")
+        limit = self.model._meta.get_field("date_edtf").max_length
+        if len(value) > limit:
+            return JsonResponse({"valid": False, "empty": False, "message": f"At most {limit} characters."})
+        return JsonResponse(date_meaning_parts(value))
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "date_meaning"]

@@ -27,12 +27,12 @@ pytestmark = [
 
 
 def curator_group():
-    """The group migration 0003 creates (a transactional test before this one may have flushed it)."""
+    """The group migrations 0003 and 0007 make (a transactional test before this one may have flushed it)."""
     migration = importlib.import_module("timeline.migrations.0003_curator_group")
+    links = importlib.import_module("timeline.migrations.0007_curator_link_permissions")
     group, _ = Group.objects.get_or_create(name=migration.GROUP)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="timeline", codename__in=migration.codenames())
-    )
+    codenames = [*migration.codenames(), *links.CODENAMES]
+    group.permissions.set(Permission.objects.filter(content_type__app_label="timeline", codename__in=codenames))
     return group
 
 
@@ -100,9 +100,19 @@ def test_curator_fixes_a_date_cites_a_passage_publishes_and_sees_it_public(live_
     rows.first.locator("th a").click()
     page.wait_for_url(re.compile(r".*/admin/timeline/event/\d+/change/.*"))
 
-    # Fix its date and cite the passage that states it, by pasting the words.
+    # Fix its date, seeing what it means while typing, and cite the passage that states it by pasting the words.
+    meaning = page.locator(".field-date_meaning .readonly")
+    page.fill("#id_date_edtf", "2004-02-31")
+    page.wait_for_selector(".date-meaning.is-invalid")
+    assert meaning.inner_text().startswith("Not a valid EDTF date: “2004-02-31” is not a valid EDTF date.")
     page.fill("#id_date_edtf", "2004-02-11/2004-02-12")
     page.fill("#id_date_as_written", "in twenty days time")
+    playwright_sync.expect(meaning).to_have_text(
+        "11–12 February 2004 · earliest 2004-02-11 · latest 2004-02-12 · range precision"
+        " · written “in twenty days time”"
+    )
+    assert page.locator(".date-meaning.is-invalid").count() == 0
+    assert page.get_attribute("#id_date_edtf", "aria-describedby").split()[-1] == "date-meaning"
     page.select_option("#id_date_basis", "relative")
     assert page.locator("#id_Event_passages-0-source option:checked").inner_text() == (
         "Bolivia is moving towards a third uprising"
@@ -110,8 +120,7 @@ def test_curator_fixes_a_date_cites_a_passage_publishes_and_sees_it_public(live_
     page.fill("#id_Event_passages-0-words", "an indefinite general strike in twenty days time")
     page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist .success")
-    meaning = page.locator(".field-date_meaning .readonly").inner_text()
-    assert meaning == (
+    assert meaning.inner_text() == (
         "11–12 February 2004 · earliest 2004-02-11 · latest 2004-02-12 · range precision"
         " · written “in twenty days time”"
     )

@@ -334,6 +334,72 @@ def test_event_change_page_shows_what_the_date_means_beside_the_date_as_written(
     assert f'href="/admin/r/{response.context["content_type_id"]}/{event.pk}/"' in content  # "View on site"
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            "1952-04~",
+            {
+                "valid": True,
+                "empty": False,
+                "display": "c. April 1952",
+                "earliest": "1952-04-01",
+                "latest": "1952-04-30",
+                "precision": "month",
+                "qualifiers": ["approximate"],
+            },
+        ),
+        (
+            " 1971-07-18/1971-07-20 ",
+            {
+                "valid": True,
+                "empty": False,
+                "display": "18–20 July 1971",
+                "earliest": "1971-07-18",
+                "latest": "1971-07-20",
+                "precision": "range",
+                "qualifiers": [],
+            },
+        ),
+        ("", {"valid": True, "empty": True, "message": "Undated: type an EDTF date to give it one."}),
+        (
+            "January 1971",
+            {
+                "valid": False,
+                "empty": False,
+                "message": "“January 1971” is not a valid EDTF date. Use forms such as 2004-01-22, 2003-10, 1971, "
+                "1971-07-18/1971-07-20, 1952-04~ (approximate) or 1970? (uncertain).",
+            },
+        ),
+        ("1" * 65, {"valid": False, "empty": False, "message": "At most 64 characters."}),
+    ],
+)
+def test_the_date_preview_says_what_a_typed_date_means_or_why_it_is_refused(curator_client, value, expected):
+    url = reverse("admin:timeline_event_date_preview")
+
+    response = curator_client.get(url, {"date_edtf": value})
+
+    assert (response.status_code, response.json()) == (HTTPStatus.OK, expected)
+
+
+def test_the_date_preview_is_for_signed_in_staff_only(client):
+    url = reverse("admin:timeline_period_date_preview")
+
+    response = client.get(url, {"date_edtf": "1952"})
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_every_dated_change_form_points_its_preview_at_its_own_model(curator_client):
+    period = PeriodFactory()
+
+    content = curator_client.get(change_url(period)).content.decode()
+
+    assert '<span class="date-meaning" data-preview-url="/admin/timeline/period/date-preview/">' in content
+    assert '<script src="/static/timeline/admin-date-preview.js"></script>' in content
+
+
 # Creating and editing through the admin's forms ---------------------------------
 
 
