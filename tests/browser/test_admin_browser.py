@@ -127,6 +127,14 @@ def test_curator_fixes_a_date_cites_a_passage_publishes_and_sees_it_public(live_
     assert page.locator(".field-passage_link a").first.inner_text() == "third-uprising 91–139"
     page.screenshot(path=f"{SCREENSHOTS}/2-change-form.png", full_page=True)
 
+    # The history shows the change and the passage it added, by whom.
+    page.click("a.historylink")
+    page.wait_for_selector("#change-history")
+    latest = page.locator("#change-history tbody tr").first.inner_text()
+    assert "ana" in latest
+    assert "Passages added: “an indefinite general strike in twenty days time” (third-uprising 91–139)" in latest
+    page.screenshot(path=f"{SCREENSHOTS}/2b-history.png", full_page=True)
+
     # Publish it, confirming.
     page.goto(f"{live_server.url}/admin/timeline/event/?q=general+strike")
     page.check("#result_list tbody tr input.action-select")
