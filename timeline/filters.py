@@ -12,10 +12,13 @@ a silently unfiltered list.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, FloatField, OuterRef
+from django.db.models.functions import Cast
 
 from timeline import dates
 from timeline.models import (
@@ -28,6 +31,26 @@ from timeline.models import (
     Place,
     Source,
 )
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a list's order: the field (or annotation), its direction and the type of its values.
+
+    Every order puts empty values last, in either direction, and ends with the
+    primary key, so a row's keys name its place in the list exactly (what a
+    keyset cursor carries).
+    """
+
+    field: str
+    descending: bool = False
+    kind: str = "date"  # "date", "int", "float" or "str": what a cursor may carry for it
+    nullable: bool = False
+
+
+# The fields the ordering parameter can name, by the type of their values.
+ORDERING_KINDS = {"date_earliest": ("date", True), "title": ("str", False), "importance": ("int", False)}
+PRIMARY_KEY = SortKey("pk", kind="int")
 
 
 class EDTFFormField(forms.CharField):
@@ -191,6 +214,42 @@ class EventFilterSet(StrictFilterSet):
         if not self.data.get("ordering"):
             queryset = queryset.order_by("-search_rank", "date_earliest", "pk")
         return queryset
+
+    def sort_keys(self) -> list[SortKey]:
+        """The order of ``self.qs``, as keys (call after ``is_valid()``).
+
+        ``ordering`` when given; otherwise by relevance for a search; otherwise in
+        time. Each ends with the primary key, as the querysets do.
+        """
+        data = self.form.cleaned_data
+        if data.get("ordering"):
+            keys, seen = [], set()
+            for param in data["ordering"]:
+                name = self.filters["ordering"].get_ordering_value(param)
+                field = name.lstrip("-")
+                if field not in seen:
+                    seen.add(field)
+                    kind, nullable = ORDERING_KINDS[field]
+                    keys.append(SortKey(field, name.startswith("-"), kind, nullable))
+        elif data.get("q"):
+            # The rank as double precision (``search_key``, see ``with_sort_annotations``): PostgreSQL's
+            # ts_rank is a real, whose printed value a cursor could not compare equal to it again.
+            keys = [SortKey("search_key", True, "float"), SortKey("date_earliest", nullable=True)]
+        else:
+            return self.default_sort_keys()
+        return [*keys, PRIMARY_KEY]
+
+    @staticmethod
+    def with_sort_annotations(queryset, keys):
+        """``queryset`` with the annotations ``keys`` name that filtering did not add."""
+        if any(key.field == "search_key" for key in keys):
+            queryset = queryset.annotate(search_key=Cast("search_rank", FloatField()))
+        return queryset
+
+    @staticmethod
+    def default_sort_keys() -> list[SortKey]:
+        """In time: by earliest date, then latest date, undated events last."""
+        return [SortKey("date_earliest", nullable=True), SortKey("date_latest", nullable=True), PRIMARY_KEY]
 
     @property
     def active(self) -> dict[str, str]:

@@ -7,22 +7,33 @@ does a fixed number of queries, whatever the number of events.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
-import re
+import functools
+import hashlib
+import json
+import math
+import operator
+from dataclasses import dataclass
 from http import HTTPStatus
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import CharField, Count, F, Max, Min, Prefetch, Q, Value, Window
+from django.db.models import CharField, Count, F, Max, Min, Prefetch, Q, Value, Window, prefetch_related_objects
 from django.db.models.functions import ExtractYear, RowNumber, TruncMonth
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
+from timeline import cache as response_cache
 from timeline import dates, reader, visual
 from timeline.filters import EventFilterSet
 from timeline.models import (
@@ -51,6 +62,7 @@ from timeline.templatetags.timeline_tags import (
     headline_html,
     highlight_text,
     json_ld,
+    slug_url,
 )
 
 EVENTS_PER_PAGE = 50
@@ -80,8 +92,11 @@ def shown(record, user) -> bool:
 def visible_participations(user):
     return (
         Participation.objects.filter(
-            Q(actor__isnull=True) | Q(actor__in=visible(Actor, user)),
-            Q(organisation__isnull=True) | Q(organisation__in=visible(Organisation, user)),
+            # Conditions on the joined rows (select_related joins them anyway), not subqueries.
+            Q() if can_see_drafts(Actor, user) else Q(actor__isnull=True) | Q(actor__status=Status.PUBLISHED),
+            Q()
+            if can_see_drafts(Organisation, user)
+            else Q(organisation__isnull=True) | Q(organisation__status=Status.PUBLISHED),
         )
         .select_related("actor", "organisation")
         .order_by("pk")
@@ -321,28 +336,6 @@ def visible_or_404(queryset, slug):
         raise Http404(f"No {queryset.model._meta.verbose_name} “{slug}”.") from exc
 
 
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
-_PLACEHOLDER = "slug-placeholder"
-_url_patterns: dict[tuple[str, str], str] = {}
-
-
-def slug_url(name: str, slug: str) -> str:
-    """``reverse("timeline:<name>", kwargs={"slug": slug})``, without resolving the pattern for every record.
-
-    A list page links to hundreds of records; reversing each costs more than the
-    rest of its row. The pattern is reversed once (per script prefix) and the
-    slug put in its place; a value that is not a plain slug goes through
-    ``reverse`` itself, which refuses it as it always did.
-    """
-    if not _SLUG.match(slug):
-        return reverse(f"timeline:{name}", kwargs={"slug": slug})
-    key = (name, get_script_prefix())
-    pattern = _url_patterns.get(key)
-    if pattern is None:
-        pattern = _url_patterns[key] = reverse(f"timeline:{name}", kwargs={"slug": _PLACEHOLDER})
-    return pattern.replace(_PLACEHOLDER, slug, 1)
-
-
 # The visual timeline -------------------------------------------------------
 
 
@@ -365,27 +358,29 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
         if window == visual.Window.covering(extent["first"], extent["last"]):
             known_total = extent.get("dated")
     in_window = events.between(window.start, window.end).select_related(None).prefetch_related(None).order_by()
-    fields = ("title", "slug", "date_display", "date_earliest", "date_latest", "importance")
+    # Plain rows, not model instances: a figure reads up to hundreds of events for a few fields.
+    fields = ("title", "slug", "date_display", "date_earliest", "date_latest", "importance", "pk")
     unit = "year" if window.months > 36 else "month"
     buckets = None
     if known_total is not None and known_total <= MAX_MARKS:
-        total, rows = known_total, in_window.only(*fields)
+        total, rows = known_total, in_window.values_list(*fields)
     elif known_total is not None and known_total <= MAX_COUNTED_HERE:
         # A few hundred events: read them once and count per bucket here (one query, not two).
-        everything = list(in_window.only(*fields))
+        everything = list(in_window.values_list(*fields))
         total = len(everything)
         counts = {}
         for event in everything:
-            day = event.date_earliest
+            day = event[3]
             start = datetime.date(day.year, 1, 1) if unit == "year" else day.replace(day=1)
             counts[start] = counts.get(start, 0) + 1
         buckets = [visual.BucketInput(start=start, count=n) for start, n in sorted(counts.items())]
-        majors = [event for event in everything if event.importance >= visual.MAJOR]
-        rows = sorted(majors, key=lambda event: (-event.importance, event.date_earliest, event.pk))[:MAX_MARKS]
+        majors = [event for event in everything if event[5] >= visual.MAJOR]
+        rows = sorted(majors, key=lambda event: (-event[5], event[3], event[6]))[:MAX_MARKS]
     else:
         # The counts per bucket also give the total: one query, however many events.
         bucket = ExtractYear("date_earliest") if unit == "year" else TruncMonth("date_earliest")
-        counts = list(in_window.annotate(bucket=bucket).values("bucket").annotate(n=Count("pk")).order_by("bucket"))
+        per_bucket = in_window.annotate(bucket=bucket).values("bucket").annotate(n=Count("pk")).order_by("bucket")
+        counts = remembered("figure-counts", per_bucket, lambda: list(per_bucket))
         total = sum(row["n"] for row in counts)
         if total > MAX_MARKS:
             buckets = [
@@ -395,27 +390,27 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
                 )
                 for row in counts
             ]
-            rows = in_window.at_least(visual.MAJOR).order_by("-importance", "date_earliest", "pk").only(*fields)
-            rows = rows[:MAX_MARKS]
+            rows = in_window.at_least(visual.MAJOR).order_by("-importance", "date_earliest", "pk")
+            rows = rows.values_list(*fields)[:MAX_MARKS]
         else:
-            rows = in_window.only(*fields)
+            rows = in_window.values_list(*fields)
     if buckets is None:
         unit = "year"
     inputs = [
         visual.EventInput(
-            title=event.title,
-            url=event.get_absolute_url(),
-            earliest=event.date_earliest,
-            latest=event.date_latest,
-            date_label=event.date_display,
-            importance=event.importance,
+            title=title,
+            url=slug_url("event-detail", slug),
+            earliest=earliest,
+            latest=latest,
+            date_label=date_label,
+            importance=importance,
         )
-        for event in rows
+        for title, slug, date_label, earliest, latest, importance, _ in rows
     ]
     period_inputs = [
         visual.PeriodInput(
             name=period.name,
-            url=period.get_absolute_url(),
+            url=slug_url("period-detail", period.slug),
             earliest=period.date_earliest,
             latest=period.date_latest,
             date_label=period.date_display,
@@ -429,7 +424,7 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
         "buckets": buckets,
         "bucket_unit": unit,
         "total": total,
-        "link": link,
+        "link": functools.cache(link),  # the wide and the narrow drawing link the same years
     }
     result = visual.layout(window, **options)
     result.narrow = visual.layout(window, width=visual.NARROW_WIDTH, **options)
@@ -479,6 +474,27 @@ def url_with(path: str, params: dict) -> str:
     return f"{path}?{urlencode(params, safe='/')}" if params else path
 
 
+_DATE_PLACEHOLDER = "date-placeholder-7f3a"
+
+
+def date_links(link):
+    """``link(edtf)`` for many dates at once: the URL is built once and each date put in its place.
+
+    The figure links every bar and year on its axis, often hundreds; encoding the
+    whole query string for each cost more than drawing it. EDTF values are only
+    digits, ``-``, ``/`` and qualifiers, encoded here as ``url_with`` encodes them.
+    """
+    pattern = link(_DATE_PLACEHOLDER)
+    if pattern.count(_DATE_PLACEHOLDER) != 1:
+        return link
+    before, after = pattern.split(_DATE_PLACEHOLDER)
+
+    def fast(edtf):
+        return f"{before}{quote_plus(edtf, safe='/')}{after}"
+
+    return fast
+
+
 def group_by_year_and_period(events):
     """[(year, [(period, [event, ...]), ...]), ...] over consecutive runs, in the given order."""
     groups = []
@@ -502,6 +518,177 @@ def paginate(request, queryset, per_page=EVENTS_PER_PAGE, count=None):
         return paginator.page(request.GET.get("page") or 1)
     except Exception as exc:  # InvalidPage and its subclasses
         raise Http404("No such page.") from exc
+
+
+def remembered(kind: str, queryset, compute):
+    """``compute()``, a value read with ``queryset``, kept in the cache under the data version and its SQL.
+
+    Any write bumps the data version (:mod:`timeline.cache`), so a value is never
+    read after the data it was computed from has changed; the SQL (with its
+    parameters: filters, drafts shown or not, window) says exactly what was
+    read. Used for counts that would otherwise read every matching row on every
+    request.
+    """
+    sql, params = queryset.query.sql_with_params()
+    digest = hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()
+    key = f"timeline:{kind}:{response_cache.data_version()}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, response_cache.TIMEOUT)
+    return value
+
+
+# Keyset pages ----------------------------------------------------------------
+
+
+class CursorError(ValueError):
+    """A ``cursor`` parameter this site did not make (or made for another order)."""
+
+
+CURSOR_MESSAGE = (
+    "The “cursor” parameter is not a place in this list of events. Follow the Earlier and Later links, "
+    "or start again from the first page."
+)
+MAX_CURSOR_LENGTH = 1000
+BIGINT = 2**63
+
+
+def encode_cursor(direction: str, keys, row) -> str:
+    """An opaque ``cursor`` for the rows after (``"a"``) or before (``"b"``) ``row`` in the order ``keys``."""
+    values = []
+    for key in keys:
+        value = getattr(row, key.field)
+        values.append(value.isoformat() if isinstance(value, datetime.date) else value)
+    raw = json.dumps([direction, *values], separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _cursor_value(key, value):
+    if value is None and key.nullable:
+        return None
+    if key.kind == "date" and isinstance(value, str) and len(value) == 10:
+        return datetime.date.fromisoformat(value)  # ValueError if it is not a date
+    if key.kind == "int" and type(value) is int and -BIGINT < value < BIGINT:
+        return value
+    if key.kind == "float" and type(value) in (int, float) and math.isfinite(value):
+        return float(value)
+    if key.kind == "str" and isinstance(value, str) and len(value) <= 1000 and "\x00" not in value:
+        return value
+    raise CursorError(f"Bad value for {key.field}.")
+
+
+def decode_cursor(raw: str, keys) -> tuple[str, list]:
+    """(direction, values) from a ``cursor`` parameter, checked against ``keys``; ``CursorError`` otherwise."""
+    if not raw or len(raw) > MAX_CURSOR_LENGTH:
+        raise CursorError("Empty or too long.")
+    try:
+        data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (ValueError, TypeError, binascii.Error) as exc:  # UnicodeDecodeError and JSONDecodeError too
+        raise CursorError("Not a cursor.") from exc
+    if not isinstance(data, list) or len(data) != len(keys) + 1 or data[0] not in ("a", "b"):
+        raise CursorError("Not a cursor for this order.")
+    try:
+        return data[0], [_cursor_value(key, value) for key, value in zip(keys, data[1:], strict=True)]
+    except ValueError as exc:
+        raise CursorError(str(exc)) from exc
+
+
+def _ordering(keys, *, reverse: bool, lead_plain: bool = False) -> list:
+    """ORDER BY for ``keys`` (empty values last), or its exact reverse.
+
+    ``lead_plain`` leaves the first key without a NULLS clause: its part of the
+    list has no empty values, and the plain direction is what an index gives.
+    """
+    result = []
+    for index, key in enumerate(keys):
+        descending = key.descending != reverse
+        expression = F(key.field)
+        if not key.nullable or (lead_plain and index == 0):
+            result.append(expression.desc() if descending else expression.asc())
+        elif reverse:  # empty values come first when the list is read backwards
+            result.append(expression.desc(nulls_first=True) if descending else expression.asc(nulls_first=True))
+        else:
+            result.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
+    return result
+
+
+def _beyond(key, value, *, reverse: bool) -> Q | None:
+    """Rows strictly after ``value`` in this key's order (before it, with ``reverse``); None if there are none."""
+    if value is None:
+        return Q(**{f"{key.field}__isnull": False}) if reverse else None
+    lookup = "gt" if key.descending == reverse else "lt"
+    condition = Q(**{f"{key.field}__{lookup}": value})
+    if key.nullable and not reverse:
+        condition |= Q(**{f"{key.field}__isnull": True})
+    return condition
+
+
+def _past(keys, values, *, reverse: bool) -> Q | None:
+    """Rows strictly after the row with ``values`` (before it, with ``reverse``): the keyset condition."""
+    terms, ties = [], Q()
+    for key, value in zip(keys, values, strict=True):
+        beyond = _beyond(key, value, reverse=reverse)
+        if beyond is not None:
+            terms.append(ties & beyond)
+        ties &= Q(**{f"{key.field}__isnull": True}) if value is None else Q(**{key.field: value})
+    return functools.reduce(operator.or_, terms) if terms else None
+
+
+@dataclass
+class KeysetPage:
+    rows: list
+    has_previous: bool
+    has_next: bool
+
+
+def keyset_page(queryset, keys, cursor=None, size=None) -> KeysetPage:
+    """A page of ``queryset`` in the order ``keys``: the first page, or the one after or before a cursor.
+
+    No ``OFFSET`` and no ``COUNT(*)``: page 2,000 costs what page 1 costs. When the
+    first key may be empty (undated events, last), its dated and undated rows are
+    read as two runs, so the dated run walks the date index from the cursor; the
+    second run is read only when the first does not fill the page (at most two
+    queries). Prefetches are left to the caller, for the rows of both runs at once.
+    """
+    size = size or EVENTS_PER_PAGE
+    direction, values = cursor if cursor else ("a", None)
+    reverse = direction == "b"
+    lead = keys[0]
+    runs = []  # (condition or None for "no rows", keys to order by, plain lead), in reading order
+    if values is None and not (lead.nullable and lead.descending):
+        # The first page in an order the index gives as it is (ascending puts empty values last): one run.
+        runs = [(Q(), keys, False)]
+    elif lead.nullable:
+        dated, undated = Q(**{f"{lead.field}__isnull": False}), Q(**{f"{lead.field}__isnull": True})
+        if values is None:
+            runs = [(dated, keys, True), (undated, keys[1:], False)]
+        elif values[0] is None:
+            past = _past(keys[1:], values[1:], reverse=reverse)
+            undated_run = (undated & past if past is not None else None, keys[1:], False)
+            runs = [(dated, keys, True), undated_run] if reverse else [undated_run]
+        else:
+            # A plain range on the first key, beside the keyset condition, lets the database walk its index.
+            lookup = "lte" if lead.descending != reverse else "gte"
+            condition = dated & Q(**{f"{lead.field}__{lookup}": values[0]}) & _past(keys, values, reverse=reverse)
+            runs = [(condition, keys, True)] if reverse else [(condition, keys, True), (undated, keys[1:], False)]
+        if reverse:
+            runs.reverse()
+    else:
+        runs = [(_past(keys, values, reverse=reverse), keys, False)]
+    rows, wanted = [], size + 1
+    base = queryset.prefetch_related(None)
+    for condition, run_keys, lead_plain in runs:
+        if condition is None or len(rows) >= wanted:
+            continue
+        ordered = base.filter(condition).order_by(*_ordering(run_keys, reverse=reverse, lead_plain=lead_plain))
+        rows.extend(ordered[: wanted - len(rows)])
+    more = len(rows) > size
+    rows = rows[:size]
+    if reverse:
+        rows.reverse()
+        return KeysetPage(rows, has_previous=more, has_next=True)
+    return KeysetPage(rows, has_previous=values is not None, has_next=more)
 
 
 def filter_choices(form) -> dict[str, list[tuple[str, str]] | None]:
@@ -529,6 +716,60 @@ def filter_choices(form) -> dict[str, list[tuple[str, str]] | None]:
     return {name: (choices if len(choices) <= MAX_CHOICES else None) for name, choices in found.items()}
 
 
+def _attributes(attrs) -> str:
+    """HTML attributes as ``django/forms/widgets/attrs.html`` writes them."""
+    written = []
+    for name, value in attrs.items():
+        if value is True:
+            written.append(f" {conditional_escape(name)}")
+        elif value is not False:
+            written.append(f' {conditional_escape(name)}="{escape(str(value))}"')  # stringformat:'s', then escaped
+    return "".join(written)
+
+
+class QuickSelect(forms.Select):
+    """A select written in Python: the markup of Django's templates, without rendering one per option."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        out = [f'<select name="{conditional_escape(widget["name"])}"{_attributes(widget["attrs"])}>']
+        for group_name, options, _ in widget["optgroups"]:
+            if group_name:
+                out.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            out.extend(
+                f'\n  <option value="{escape(str(option["value"]))}"{_attributes(option["attrs"])}>'
+                f"{conditional_escape(option['label'])}</option>\n"
+                for option in options
+            )
+            if group_name:
+                out.append("\n  </optgroup>")
+        out.append("\n</select>")
+        return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+class QuickTextInput(forms.TextInput):
+    """A text input written in Python, as Django's ``input.html`` writes it."""
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        value = "" if widget["value"] is None else f' value="{escape(str(widget["value"]))}"'
+        return mark_safe(  # noqa: S308 - every value escaped
+            f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+            f"{value}{_attributes(widget['attrs'])}>"
+        )
+
+
+def quick(field) -> None:
+    """Give a filter field the quick version of its widget (same attributes, choices and markup)."""
+    widget = field.widget
+    for plain, fast in ((forms.Select, QuickSelect), (forms.TextInput, QuickTextInput)):
+        if type(widget) is plain:
+            replacement = fast.__new__(fast)
+            replacement.__dict__.update(widget.__dict__)
+            field.widget = replacement
+            return
+
+
 # The timeline --------------------------------------------------------------
 
 
@@ -549,26 +790,104 @@ class TimelineView(PageMixin, TemplateView):
             params = [(key, value) for key, values in request.GET.lists() for value in values if value != ""]
             return HttpResponseRedirect(f"{request.path}?{urlencode(params, safe='/')}" if params else request.path)
         user = request.user
-        base = events_with_related(user).annotate(year=ExtractYear("date_earliest"))
+        base = events_with_related(user).select_related("place", "period").prefetch_related(None)
         base = base.order_by(F("date_earliest").asc(nulls_last=True), F("date_latest").asc(nulls_last=True), "pk")
-        filterset = EventFilterSet(request.GET, queryset=base, request=request, allowed_extra={"page"})
+        filterset = EventFilterSet(request.GET, queryset=base, request=request, allowed_extra={"page", "cursor"})
         context = self.get_context_data(filterset=filterset, **kwargs)
         context["filter_fields"] = self.form_fields(filterset.form)
-        if not filterset.is_valid():
+        valid = filterset.is_valid()
+        if valid:
+            keys = filterset.sort_keys()
+            try:
+                cursor = self.read_cursor(keys)
+            except CursorError as exc:
+                filterset.form.add_error(None, str(exc))
+                valid = False
+        if not valid:
             context["invalid"] = True
             return self.render_to_response(context, status=HTTPStatus.BAD_REQUEST)
-        page = paginate(request, filterset.qs)
-        events = list(page.object_list)
+        count = self.count(filterset)
+        page = self.page(filterset.with_sort_annotations(filterset.qs, keys), keys, cursor, count)
+        events = page.rows
+        prefetch_related_objects(events, Prefetch("participations", queryset=visible_participations(user)))
         grouped = not (filterset.form.cleaned_data.get("q") or filterset.form.cleaned_data.get("ordering"))
         context.update(
-            page_obj=page,
+            count=count,
             events=events,
+            pages=self.pages(page, keys, count, moved=cursor is not None or "page" in request.GET),
             groups=group_by_year_and_period(events) if grouped else None,
             active_filters=self.active_filters(filterset),
             figure=self.figure(filterset),
         )
         context.update(self.figure_links(context["figure"]))
         return self.render_to_response(context)
+
+    def read_cursor(self, keys):
+        """(direction, values) from the ``cursor`` parameter, or None for the first page."""
+        given = self.request.GET.getlist("cursor")
+        if not given:
+            return None
+        if len(given) > 1:
+            raise CursorError("Give “cursor” once.")
+        if "page" in self.request.GET:
+            raise CursorError("Give “cursor” or “page”, not both.")
+        try:
+            return decode_cursor(given[0], keys)
+        except CursorError as exc:
+            raise CursorError(CURSOR_MESSAGE) from exc
+
+    def count(self, filterset) -> int:
+        """How many events match, counted once per set of filters until the data changes."""
+        queryset = filterset.qs.order_by()
+        return remembered("event-count", queryset, queryset.count)
+
+    def page(self, queryset, keys, cursor, count) -> KeysetPage:
+        """The page a cursor points to; ``page=N`` (the old numbered links) still works, by offset."""
+        number = self.request.GET.get("page")
+        if number is None or cursor is not None:
+            return keyset_page(queryset, keys, cursor)
+        try:
+            number = int(number)
+        except ValueError as exc:
+            raise Http404("No such page.") from exc
+        if number < 1 or (number > 1 and (number - 1) * EVENTS_PER_PAGE >= count):
+            raise Http404("No such page.")
+        if number == 1:
+            return keyset_page(queryset, keys)
+        start = (number - 1) * EVENTS_PER_PAGE
+        ordered = queryset.prefetch_related(None).order_by(*_ordering(keys, reverse=False))
+        rows = list(ordered[start : start + EVENTS_PER_PAGE + 1])
+        return KeysetPage(rows[:EVENTS_PER_PAGE], has_previous=True, has_next=len(rows) > EVENTS_PER_PAGE)
+
+    @staticmethod
+    def span(rows) -> str:
+        """The dates a page in time order covers, as shown on its events."""
+        if not rows:
+            return ""
+        first, last = rows[0].date_display, rows[-1].date_display
+        return first if first == last else f"{first} to {last}"
+
+    def pages(self, page, keys, count, *, moved: bool) -> dict:
+        """The links to the pages before and after this one, each carrying a cursor, and what this page shows."""
+        request = self.request
+        params = {key: value for key, value in request.GET.items() if key not in ("page", "cursor")}
+        rows = page.rows
+
+        def link(direction, row):
+            return url_with(request.path, {**params, "cursor": encode_cursor(direction, keys, row)})
+
+        in_time = keys == EventFilterSet.default_sort_keys()
+        return {
+            "previous": link("b", rows[0]) if rows and page.has_previous else None,
+            "next": link("a", rows[-1]) if rows and page.has_next else None,
+            "first": url_with(request.path, params) if moved else None,
+            "previous_label": "Earlier" if in_time else "Previous",
+            "next_label": "Later" if in_time else "Next",
+            "shown": len(rows),
+            "count": count,
+            "span": self.span(rows) if in_time else "",
+            "past_the_end": moved and not rows,
+        }
 
     def form_fields(self, form):
         """The filter form in reading order, with labels for people rather than for the API.
@@ -594,10 +913,12 @@ class TimelineView(PageMixin, TemplateView):
         form.fields["type"].help_text = form.fields["importance"].help_text = ""
         form.fields["date"].help_text = "A year, month or range: 1971, 2003-10 or 2003-10/2004-02."
         form.fields["after"].help_text = form.fields["before"].help_text = "A year or month: 1971, 2003-10."
+        for name in self.filter_fields:
+            quick(form.fields[name])
         return [form[name] for name in self.filter_fields]
 
     def link(self, edtf=None, **changes):
-        params = {key: value for key, value in self.request.GET.items() if key != "page"}
+        params = {key: value for key, value in self.request.GET.items() if key not in ("page", "cursor")}
         if edtf is not None:
             params.pop("after", None)
             params.pop("before", None)
@@ -624,7 +945,11 @@ class TimelineView(PageMixin, TemplateView):
         if window is None and filterset.active:
             # Other filters: the figure spans the matching events (computed in figure()).
             return figure(
-                events, limit=limit, periods=self.periods(limit), link=self.link, selected_period=data.get("period")
+                events,
+                limit=limit,
+                periods=self.periods(limit),
+                link=date_links(self.link),
+                selected_period=data.get("period"),
             )
         window = window.clamp(limit) if window else limit
         return figure(
@@ -632,7 +957,7 @@ class TimelineView(PageMixin, TemplateView):
             window=window,
             limit=limit,
             periods=self.periods(window),
-            link=self.link,
+            link=date_links(self.link),
             selected_period=data.get("period"),
         )
 
@@ -651,7 +976,9 @@ class TimelineView(PageMixin, TemplateView):
         if layout is None:
             return {}
         whole = {
-            key: value for key, value in self.request.GET.items() if key not in ("date", "after", "before", "page")
+            key: value
+            for key, value in self.request.GET.items()
+            if key not in ("date", "after", "before", "page", "cursor")
         }
         return {"zoom": zoom_links(layout, self.link, url_with(self.request.path, whole))}
 
@@ -673,7 +1000,7 @@ class TimelineView(PageMixin, TemplateView):
                 shown_value = raw
             else:
                 shown_value = str(value)
-            params = {k: v for k, v in self.request.GET.items() if k not in (key, "page")}
+            params = {k: v for k, v in self.request.GET.items() if k not in (key, "page", "cursor")}
             result.append(
                 {"label": labels.get(key, key), "value": shown_value, "remove": url_with(self.request.path, params)}
             )
@@ -807,7 +1134,7 @@ class EntityEventsMixin(PageMixin):
         def link(edtf):
             return url_with(reverse("timeline:home"), {param: slug, "date": edtf})
 
-        context["figure"] = figure(events.order_by(), link=link, extent=extent)
+        context["figure"] = figure(events.order_by(), link=date_links(link), extent=extent)
         context["timeline_url"] = url_with(reverse("timeline:home"), {param: slug})
         context["passages"] = self.object.passages.select_related("source").order_by("source__pk", "start")
         return context

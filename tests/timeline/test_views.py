@@ -278,13 +278,21 @@ def test_invalid_filters_answer_400_with_the_message_and_no_list(client, world, 
 
 
 def test_pages_of_fifty_events(client, world):
-    EventFactory.create_batch(60, date_edtf="1999-05-01")
+    batch = EventFactory.create_batch(60, date_edtf="1999-05-01")
 
-    first, second = client.get("/"), client.get("/?page=2")
+    first = client.get("/")
+    later = re.search(r'<a href="([^"]+)" rel="next">', first.content.decode()).group(1).replace("&amp;", "&")
+    second = client.get(later)
 
     assert len(texts(first, "article", "event-card")) == 50
     assert len(texts(second, "article", "event-card")) == 14
-    assertContains(first, '<a href="?page=2" rel="next">Later →</a>', html=True)
+    assert texts(first, "nav", "pagination") == ["50 of 64 events, c. April 1952 to 1 May 1999 Later events →"]
+    assert texts(second, "nav", "pagination") == [
+        "14 of 64 events, 1 May 1999 to 22 January 2004 First page of events ← Earlier events"
+    ]
+    assert texts(second, "h4", "event-card__title")[:3] == [event.title for event in batch[48:51]]
+    # The old numbered links still work; past the end is not found.
+    assert texts(client.get("/?page=2"), "h4", "event-card__title") == texts(second, "h4", "event-card__title")
     assert client.get("/?page=9").status_code == HTTPStatus.NOT_FOUND
 
 

@@ -104,3 +104,24 @@ def test_pages_do_a_bounded_number_of_queries(client, settings, many, django_ass
         response = client.get(url)
 
     assert response.status_code in (200, 400)
+
+
+def test_cursor_pages_do_a_bounded_number_of_queries(client, settings, many, django_assert_max_num_queries):
+    """The Later and Earlier links: no OFFSET, no COUNT(*) (the count is kept), the same queries at any depth."""
+    import re
+    from html import unescape
+
+    settings.RESPONSE_CACHE = False
+    url, visited = "/", 0
+    while url and visited < 4:
+        with django_assert_max_num_queries(9) as counted:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert not any("OFFSET" in query["sql"] for query in counted.captured_queries)
+        if visited:
+            assert not any("COUNT(*)" in query["sql"] for query in counted.captured_queries)
+        found = re.search(r'<a href="([^"]+)" rel="(?:next|prev)">', response.content.decode())
+        url = unescape(found.group(1)) if found and "cursor=" in found.group(1) else None
+        visited += 1
+
+    assert visited == (1 if many < 60 else 4)
