@@ -10,6 +10,7 @@ see drafts).
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 
 from django.db import connection, models
@@ -105,8 +106,10 @@ def _as_datetime(value) -> datetime.datetime | None:
     return value
 
 
-def data_version() -> tuple[datetime.datetime | None, ...]:
-    """The newest ``updated_at`` and history date of every table, in one query."""
+@functools.cache
+def _data_version_sql(vendor: str) -> str:
+    """One ``SELECT`` of every table's newest change, built once per database kind (``model.history`` makes
+    a manager class at each use)."""
     # Table and column names come from the models, never from a request.
     quote = connection.ops.quote_name
     parts = []
@@ -114,8 +117,13 @@ def data_version() -> tuple[datetime.datetime | None, ...]:
         table, history = quote(model._meta.db_table), quote(model.history.model._meta.db_table)
         parts.append(f"(SELECT MAX({quote('updated_at')}) FROM {table})")  # noqa: S608
         parts.append(f"(SELECT MAX({quote('history_date')}) FROM {history})")  # noqa: S608
+    return "SELECT " + ", ".join(parts)
+
+
+def data_version() -> tuple[datetime.datetime | None, ...]:
+    """The newest ``updated_at`` and history date of every table, in one query."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
+        cursor.execute(_data_version_sql(connection.vendor))
         return tuple(_as_datetime(value) for value in cursor.fetchone())
 
 

@@ -8,9 +8,12 @@ service) in one transaction; a model's errors come back under the API's names.
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.urls import reverse as django_reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
@@ -34,14 +37,109 @@ from timeline.models import (
 
 # Helpers ----------------------------------------------------------------------
 
+#: Stands for the slug while a route is reversed once; it matches every ``lookup_value_regex``.
+SLUG_PLACEHOLDER = "0slug0placeholder0"
+_plain_slug = re.compile(r"[-a-zA-Z0-9_]+").fullmatch
 
-def api_url(request, basename: str, slug: str) -> str:
+#: Each model's page on the site, by slug (``get_absolute_url()``; tests/api pin the two as equal).
+SITE_ROUTES = {
+    Event: "timeline:event-detail",
+    Actor: "timeline:actor-detail",
+    Organisation: "timeline:organisation-detail",
+    Place: "timeline:place-detail",
+    Period: "timeline:period-detail",
+    Source: "timeline:source-detail",
+    Quote: "timeline:quote-detail",
+}
+
+
+class Links:
+    """The URLs of one request's records: each route is reversed once, then every slug is put in.
+
+    ``rest_framework.reverse`` costs tens of microseconds (URL resolver, host check, the
+    ``format`` override), and a page of events shows hundreds of links. The ends of a route
+    around the slug are the same for every record, so they are computed once per request.
+    Slugs with characters a URL would escape (none that the models accept) take the slow path.
+    """
+
+    __slots__ = ("api_routes", "permissions", "request", "site_routes")
+
+    def __init__(self, request):
+        self.request = request
+        self.api_routes: dict[str, tuple[str, str] | None] = {}
+        self.site_routes: dict[str, tuple[str, str] | None] = {}
+        self.permissions: dict[str, bool] = {}
+
+    @staticmethod
+    def _split(url: str) -> tuple[str, str] | None:
+        head, found, tail = url.partition(SLUG_PLACEHOLDER)
+        return (head, tail) if found and SLUG_PLACEHOLDER not in tail else None
+
+    def api(self, basename: str, slug: str) -> str:
+        try:
+            route = self.api_routes[basename]
+        except KeyError:
+            route = self.api_routes[basename] = self._split(_reverse_api(self.request, basename, SLUG_PLACEHOLDER))
+        if route is None or not _plain_slug(slug):
+            return _reverse_api(self.request, basename, slug)
+        return route[0] + slug + route[1]
+
+    def site(self, obj) -> str:
+        name = SITE_ROUTES.get(type(obj))
+        slug = obj.slug
+        if name is None or not _plain_slug(slug):
+            return self._absolute(obj.get_absolute_url())
+        try:
+            route = self.site_routes[name]
+        except KeyError:
+            route = self.site_routes[name] = self._split(self._absolute(reverse_path(name, SLUG_PLACEHOLDER)))
+        if route is None:
+            return self._absolute(obj.get_absolute_url())
+        return route[0] + slug + route[1]
+
+    def _absolute(self, path: str) -> str:
+        return self.request.build_absolute_uri(path) if self.request is not None else path
+
+    def visible(self, obj) -> bool:
+        """:func:`visible`, with each model's permission asked once per request."""
+        if obj is None:
+            return False
+        status = getattr(obj, "status", None)
+        if status is None or status == Status.PUBLISHED:
+            return True
+        model_name = obj._meta.model_name
+        try:
+            return self.permissions[model_name]
+        except KeyError:
+            allowed = self.permissions[model_name] = visible(obj, self.request)
+            return allowed
+
+
+def _reverse_api(request, basename: str, slug: str) -> str:
     return reverse(f"api:{basename}-detail", kwargs={"slug": slug}, request=request)
 
 
+def reverse_path(name: str, slug: str) -> str:
+    return django_reverse(name, kwargs={"slug": slug})
+
+
+def links_for(request) -> Links:
+    """The request's :class:`Links`, made on first use (without a request: paths, nothing kept)."""
+    if request is None:
+        return Links(None)
+    links = getattr(request, "_timeline_links", None)
+    if links is None:
+        links = Links(request)
+        request._timeline_links = links
+    return links
+
+
+def api_url(request, basename: str, slug: str) -> str:
+    return links_for(request).api(basename, slug)
+
+
 def site_url(request, obj) -> str:
-    path = obj.get_absolute_url()
-    return request.build_absolute_uri(path) if request is not None else path
+    return links_for(request).site(obj)
 
 
 def visible(obj, request) -> bool:
@@ -67,11 +165,103 @@ class LinksMixin(serializers.Serializer):
     url = serializers.SerializerMethodField(help_text="This record in the API.")
     site_url = serializers.SerializerMethodField(help_text="This record's page on the site.")
 
+    @property
+    def links(self) -> Links:
+        return links_for(self.context.get("request"))
+
     def get_url(self, obj) -> str:
-        return api_url(self.context.get("request"), self.basename, obj.slug)
+        return self.links.api(self.basename, obj.slug)
 
     def get_site_url(self, obj) -> str:
-        return site_url(self.context.get("request"), obj)
+        return self.links.site(obj)
+
+
+# Reading without DRF's field machinery ------------------------------------------
+#
+# A page of events holds hundreds of nested values. DRF builds each nested serializer's
+# fields (deep copies) per instance and walks them per value; the read shapes below are
+# plain functions instead, returning exactly what the declared fields would (the fields
+# stay, for the schema and for CSV columns). tests/api compare both with exact JSON.
+
+_DATE_FIELD = serializers.DateField()
+_DATETIME_FIELD = serializers.DateTimeField()
+
+
+def _text(value):
+    """What ``CharField``/``SlugField``/``ChoiceField`` show for a stored string."""
+    return value if value is None or type(value) is str else str(value)
+
+
+def _boolean(value):
+    return None if value is None else bool(value)
+
+
+def _date(value):
+    return _DATE_FIELD.to_representation(value) if value is not None else None
+
+
+def _datetime(value):
+    return _DATETIME_FIELD.to_representation(value) if value is not None else None
+
+
+def date_data(obj) -> dict:
+    """:class:`DateSerializer`'s shape."""
+    return {
+        "edtf": _text(obj.date_edtf),
+        "earliest": _date(obj.date_earliest),
+        "latest": _date(obj.date_latest),
+        "display": _text(obj.date_display),
+        "precision": obj.date_precision,
+        "approximate": _boolean(obj.date_approximate),
+        "uncertain": _boolean(obj.date_uncertain),
+        "as_written": _text(obj.date_as_written),
+        "basis": obj.date_basis,
+        "note": _text(obj.date_note),
+    }
+
+
+def summary_data(obj, links: Links, basename: str, name_attribute: str = "name") -> dict:
+    """:class:`SummarySerializer`'s shape."""
+    return {"slug": _text(obj.slug), "name": getattr(obj, name_attribute), "url": links.api(basename, obj.slug)}
+
+
+def passage_summary_data(passage, links: Links) -> dict:
+    """:class:`PassageSummarySerializer`'s shape (``source`` must be loaded with it)."""
+    source = passage.source
+    return {
+        "slug": _text(passage.slug),
+        "source": None if source is None else source.slug,
+        "start": passage.start,
+        "end": passage.end,
+        "text": _text(passage.text),
+        "url": links.api("passage", passage.slug),
+    }
+
+
+def membership_data(membership, links: Links, linked: str) -> dict:
+    """:class:`ActorMembershipSerializer`'s shape (``linked="organisation"``) or
+    :class:`OrganisationMemberSerializer`'s (``linked="actor"``)."""
+    record = getattr(membership, linked)
+    return {
+        linked: None if record is None else summary_data(record, links, linked),
+        "role": _text(membership.role),
+        "role_as_written": _text(membership.role_as_written),
+        "date": date_data(membership),
+    }
+
+
+def participant_data(participation, links: Links) -> dict:
+    """:class:`ParticipantSerializer`'s shape."""
+    if participation.actor_id:
+        kind, participant = "actor", summary_data(participation.actor, links, "actor")
+    else:
+        kind, participant = "organisation", summary_data(participation.organisation, links, "organisation")
+    return {
+        "role": participation.role,
+        "role_as_written": _text(participation.role_as_written),
+        "kind": kind,
+        "participant": participant,
+    }
 
 
 # Dates ------------------------------------------------------------------------
@@ -104,6 +294,9 @@ class DateSerializer(serializers.Serializer):
     )
     note = serializers.CharField(source="date_note", read_only=True)
 
+    def to_representation(self, instance):
+        return date_data(instance)
+
 
 class DateWriteSerializer(serializers.Serializer):
     edtf = serializers.CharField(
@@ -134,6 +327,9 @@ class SummarySerializer(serializers.Serializer):
 
     def get_url(self, obj) -> str:
         return api_url(self.context.get("request"), self.basename, obj.slug)
+
+    def to_representation(self, instance):
+        return summary_data(instance, links_for(self.context.get("request")), self.basename, self.name_attribute)
 
 
 class EventSummarySerializer(SummarySerializer):
@@ -172,6 +368,9 @@ class PassageSummarySerializer(serializers.ModelSerializer):
     def get_url(self, obj) -> str:
         return api_url(self.context.get("request"), "passage", obj.slug)
 
+    def to_representation(self, instance):
+        return passage_summary_data(instance, links_for(self.context.get("request")))
+
 
 class ParticipantSerializer(serializers.ModelSerializer):
     kind = serializers.SerializerMethodField(help_text="actor (a person) or organisation.")
@@ -189,6 +388,9 @@ class ParticipantSerializer(serializers.ModelSerializer):
     def get_participant(self, obj):
         summary = ActorSummarySerializer if obj.actor_id else OrganisationSummarySerializer
         return summary(obj.participant, context=self.context).data
+
+    def to_representation(self, instance):
+        return participant_data(instance, links_for(self.context.get("request")))
 
 
 class ActorMembershipSerializer(serializers.ModelSerializer):
@@ -211,9 +413,9 @@ class OrganisationMemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def visible_rows(serializer, rows, attribute):
-    request = serializer.context.get("request")
-    return [row for row in rows if visible(getattr(row, attribute), request)]
+def visible_memberships(serializer, rows, linked: str) -> list[dict]:
+    links = links_for(serializer.context.get("request"))
+    return [membership_data(row, links, linked) for row in rows if links.visible(getattr(row, linked))]
 
 
 # Reads -------------------------------------------------------------------------
@@ -256,8 +458,32 @@ class EventSerializer(LinksMixin, serializers.ModelSerializer):
 
     @extend_schema_field(ParticipantSerializer(many=True))
     def get_participants(self, obj):
-        rows = [row for row in obj.participations.all() if visible(row.participant, self.context.get("request"))]
-        return ParticipantSerializer(rows, many=True, context=self.context).data
+        links = self.links
+        return [participant_data(row, links) for row in obj.participations.all() if links.visible(row.participant)]
+
+    def to_representation(self, instance):
+        links = self.links
+        place, period = instance.place, instance.period
+        return {
+            "slug": _text(instance.slug),
+            "title": _text(instance.title),
+            "summary": _text(instance.summary),
+            "type": instance.event_type,
+            "occurrence": instance.occurrence,
+            "importance": instance.importance,
+            "status": instance.status,
+            "date": date_data(instance),
+            "place": None if place is None else summary_data(place, links, "place"),
+            "place_as_written": _text(instance.place_as_written),
+            "period": None if period is None else summary_data(period, links, "period"),
+            "participants": self.get_participants(instance),
+            "passages": [passage_summary_data(passage, links) for passage in instance.passages.all()],
+            "notes": _text(instance.notes),
+            "url": links.api("event", instance.slug),
+            "site_url": links.site(instance),
+            "created_at": _datetime(instance.created_at),
+            "updated_at": _datetime(instance.updated_at),
+        }
 
 
 class ActorSerializer(LinksMixin, serializers.ModelSerializer):
@@ -286,8 +512,7 @@ class ActorSerializer(LinksMixin, serializers.ModelSerializer):
 
     @extend_schema_field(ActorMembershipSerializer(many=True))
     def get_memberships(self, obj):
-        rows = visible_rows(self, obj.memberships.all(), "organisation")
-        return ActorMembershipSerializer(rows, many=True, context=self.context).data
+        return visible_memberships(self, obj.memberships.all(), "organisation")
 
 
 def _aliases(text: str) -> list[str]:
@@ -329,14 +554,12 @@ class OrganisationSerializer(LinksMixin, serializers.ModelSerializer):
 
     @extend_schema_field(OrganisationSummarySerializer(allow_null=True))
     def get_parent(self, obj):
-        if not visible(obj.parent, self.context.get("request")):
-            return None
-        return OrganisationSummarySerializer(obj.parent, context=self.context).data
+        links = self.links
+        return summary_data(obj.parent, links, "organisation") if links.visible(obj.parent) else None
 
     @extend_schema_field(OrganisationMemberSerializer(many=True))
     def get_members(self, obj):
-        rows = visible_rows(self, obj.memberships.all(), "actor")
-        return OrganisationMemberSerializer(rows, many=True, context=self.context).data
+        return visible_memberships(self, obj.memberships.all(), "actor")
 
 
 class PlaceSerializer(LinksMixin, serializers.ModelSerializer):
@@ -416,9 +639,8 @@ class SourceSerializer(LinksMixin, serializers.ModelSerializer):
 
     @extend_schema_field(OrganisationSummarySerializer(allow_null=True))
     def get_outlet(self, obj):
-        if not visible(obj.outlet, self.context.get("request")):
-            return None
-        return OrganisationSummarySerializer(obj.outlet, context=self.context).data
+        links = self.links
+        return summary_data(obj.outlet, links, "organisation") if links.visible(obj.outlet) else None
 
 
 class PassageSerializer(LinksMixin, serializers.ModelSerializer):
@@ -466,11 +688,14 @@ class QuoteSerializer(LinksMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def _summary(self, obj, summary_class):
-        return summary_class(obj, context=self.context).data if visible(obj, self.context.get("request")) else None
+        links = self.links
+        if not links.visible(obj):
+            return None
+        return summary_data(obj, links, summary_class.basename, summary_class.name_attribute)
 
     def get_speaker(self, obj) -> str:
-        request = self.context.get("request")
-        names = [str(s) for s in (obj.speaker_actor, obj.speaker_organisation) if s and visible(s, request)]
+        links = self.links
+        names = [str(s) for s in (obj.speaker_actor, obj.speaker_organisation) if s and links.visible(s)]
         return ", ".join(names) or obj.speaker_description
 
     @extend_schema_field(ActorSummarySerializer(allow_null=True))

@@ -31,6 +31,7 @@ from timeline.models import (
     Event,
     Membership,
     Organisation,
+    Participation,
     Passage,
     Period,
     Place,
@@ -38,9 +39,24 @@ from timeline.models import (
     Source,
 )
 
+#: What a passage's summary shows; above all not its source's text (tens of kilobytes per passage).
+PASSAGE_SUMMARY_FIELDS = ("slug", "source", "start", "end", "text", "source__slug")
+
 
 def passages_with_source(lookup: str = "passages") -> Prefetch:
-    return Prefetch(lookup, queryset=Passage.objects.select_related("source").order_by("source_id", "start", "end"))
+    passages = Passage.objects.select_related("source").only(*PASSAGE_SUMMARY_FIELDS)
+    return Prefetch(lookup, queryset=passages.order_by("source_id", "start", "end"))
+
+
+def summary_fields(relation: str, *extra: str) -> tuple[str, ...]:
+    """The fields of a linked record's summary (``SummarySerializer``), for ``only()``."""
+    return (relation, f"{relation}__slug", f"{relation}__name", *(f"{relation}__{name}" for name in extra))
+
+
+#: An event's own fields, all but the search vector (the list never shows it).
+EVENT_FIELDS = tuple(
+    field.name for field in Event._meta.concrete_fields if field.name not in ("search_vector", "place", "period")
+)
 
 
 WRITE_ACTIONS = {"create", "update", "partial_update"}
@@ -246,8 +262,29 @@ class EventViewSet(JSONLDMixin, TimelineViewSet):
     pagination_class = EventCursorPagination
     list_actions = frozenset({"list", "csv", "jsonld_list", "timelinejs", "ics"})
 
+    #: Exports that show nothing of the linked records but the place.
+    place_only_actions = frozenset({"timelinejs", "ics"})
+
     def related(self, queryset):
-        return queryset.with_related().prefetch_related(passages_with_source())
+        """What each action shows, and no more: summaries of linked records, never their long texts."""
+        if self.action in ("jsonld", "jsonld_list"):
+            return queryset.with_related().defer("search_vector")
+        if self.action in self.place_only_actions:
+            return queryset.select_related("place").only(*EVENT_FIELDS, *summary_fields("place"))
+        participations = Participation.objects.select_related("actor", "organisation").only(
+            "event",
+            "role",
+            "role_as_written",
+            *summary_fields("actor", "status"),
+            *summary_fields("organisation", "status"),
+        )
+        return (
+            queryset.select_related("place", "period")
+            .only(*EVENT_FIELDS, *summary_fields("place"), *summary_fields("period"))
+            .prefetch_related(
+                Prefetch("participations", queryset=participations.order_by("pk")), passages_with_source()
+            )
+        )
 
     def get_queryset(self):
         queryset = super().get_queryset()
