@@ -17,14 +17,20 @@ A request with a session cookie or an ``Authorization`` header is never served
 from the cache nor stored (curators see drafts and edit links), nor is the admin,
 nor a response that sets a cookie, used the CSRF token, is not a 200, or asks
 not to be stored. Conditional requests (``If-None-Match``/``If-Modified-Since``)
-go to the view, which answers 304 itself. Cached API responses still count
-against the anonymous throttle.
+go to the view, which answers 304 itself.
+
+Every anonymous API read, cached or not, counts against the anonymous throttle
+(:mod:`api.throttling`): this middleware counts it, in the same Redis round trip
+as its read of the data version, and serves a hit only to a client within its
+rate; a client over it goes on to the view, whose throttle answers HTTP 429 with
+``Retry-After`` from that same count (a request is never counted twice).
 
 Each worker process also keeps the responses it served last in memory (up to
 ``LOCAL_BYTES``), under the same versioned keys: a hit then costs one small
 read of the data version from the shared cache, never the transfer of the
 whole body, and a write still invalidates it at once, since the version is read
-on every request.
+on every request. With Redis that read goes through one client object kept by
+the process (:func:`api.throttling.redis_access`), not a new one per command.
 
 ``DJANGO_RESPONSE_CACHE=0`` turns the response cache off (the benchmark's
 "uncached" figures).
@@ -38,9 +44,11 @@ import uuid
 from collections import OrderedDict
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpResponse
+
+from api import throttling
 
 VERSION_KEY = "timeline:data-version"
 KEY_PREFIX = "timeline:response"
@@ -144,17 +152,40 @@ def storable_response(request, response) -> bool:
     return "private" not in cache_control and "no-store" not in cache_control
 
 
-def _throttled(request) -> bool:
-    """Whether an anonymous API client has used up its rate (counting this request)."""
-    from django.contrib.auth.models import AnonymousUser
+def api_throttle(request):
+    """The anonymous throttle of an API request, or None (not under ``/api/``, or no rate set)."""
+    if not request.path.startswith("/api/"):
+        return None
+    throttle = throttling.AnonRateThrottle()
+    return throttle if throttle.rate is not None else None
 
-    from api.throttling import AnonRateThrottle
 
-    request.user = AnonymousUser()
-    try:
-        return not AnonRateThrottle().allow_request(request, None)
-    finally:
-        del request.user
+def version_and_count(request, throttle) -> str:
+    """The data version; for an API read, also count the request against ``throttle``.
+
+    With Redis both are one round trip. The count is left on the request for the view's throttle.
+    """
+    key = throttle.get_cache_key(request, None) if throttle is not None else None
+    access = throttling.redis_access(caches["default"])
+    if access is None:
+        version = data_version()
+        if key is not None:
+            setattr(request, throttling.COUNTED_ATTRIBUTE, throttling.count_request(key, throttle.duration))
+        return version
+    if key is None:
+        raw = access.redis.get(access.make_key(VERSION_KEY))
+    else:
+        pipeline = access.redis.pipeline(transaction=True)
+        pipeline.get(access.make_key(VERSION_KEY))
+        throttling.count_in_pipeline(pipeline, access.make_key(key), throttle.duration)
+        raw, *counted = pipeline.execute()
+        setattr(request, throttling.COUNTED_ATTRIBUTE, throttling.window_of(counted, throttle.duration))
+    return access.serializer.loads(raw) if raw is not None else data_version()
+
+
+def within_rate(request, throttle) -> bool:
+    counted = getattr(request, throttling.COUNTED_ATTRIBUTE, None)
+    return throttle is None or counted is None or counted[0] <= throttle.num_requests
 
 
 class ResponseCacheMiddleware:
@@ -169,13 +200,16 @@ class ResponseCacheMiddleware:
             if request.method not in SAFE_METHODS:
                 bump_now_and_on_commit()
             return response
-        key = cache_key(request, data_version())
-        stored = local.get(key)
-        if stored is None:
+        throttle = api_throttle(request)
+        key = cache_key(request, version_and_count(request, throttle))
+        # Over its rate, a client goes on to the view, whose throttle answers 429.
+        within = within_rate(request, throttle)
+        stored = local.get(key) if within else None
+        if stored is None and within:
             stored = cache.get(key)
             if stored is not None:
                 local.put(key, stored)
-        if stored is not None and not (request.path.startswith("/api/") and _throttled(request)):
+        if stored is not None:
             status, headers, content = stored
             response = HttpResponse(content, status=status)
             for name, value in headers:

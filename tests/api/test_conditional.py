@@ -1,6 +1,7 @@
 """ETag and Last-Modified on reads; 304 for conditional requests; throttling of anonymous clients."""
 
 from http import HTTPStatus
+from unittest import mock
 
 import pytest
 from django.test import override_settings
@@ -73,6 +74,37 @@ def test_anonymous_clients_are_throttled_with_429(client):
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert response.json()["detail"].startswith("Request was throttled. Expected available in ")
     assert int(response["Retry-After"]) > 0
+
+
+def test_the_429_says_how_long_is_left_of_the_clients_window(client):
+    EventFactory(slug="meeting")
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "2/minute"}
+    with (
+        override_settings(REST_FRAMEWORK={**_rest_framework(), "DEFAULT_THROTTLE_RATES": rates}),
+        mock.patch("time.time") as now,
+    ):
+        answers = []
+        for second in (1000.0, 1015.0, 1030.5, 1059.0, 1061.0):
+            now.return_value = second
+            answers.append(client.get("/api/v1/events/"))
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429, 429, 200]
+    assert [answer.get("Retry-After") for answer in answers] == [None, None, "30", "1", None]
+    assert answers[2].json()["detail"] == "Request was throttled. Expected available in 30 seconds."
+
+
+def test_every_anonymous_read_counts_once_cached_or_not(client):
+    EventFactory(slug="meeting")
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "3/minute"}
+    with override_settings(REST_FRAMEWORK={**_rest_framework(), "DEFAULT_THROTTLE_RATES": rates}):
+        answers = [client.get("/api/v1/events/") for _ in range(4)]
+
+    assert [(answer.status_code, answer.get("X-Response-Cache")) for answer in answers] == [
+        (200, "miss"),
+        (200, "hit"),
+        (200, "hit"),
+        (429, None),
+    ]
 
 
 def test_curators_are_not_throttled(curator_client):

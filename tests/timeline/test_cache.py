@@ -1,12 +1,14 @@
 """The response cache: anonymous reads are served whole, and any write is visible on the next read."""
 
 from http import HTTPStatus
+from unittest import mock
 
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from api import throttling
 from tests.factories import EventFactory, UserFactory
 from tests.timeline.test_admin import form_data, make_curator
 from timeline import cache as response_cache
@@ -166,3 +168,70 @@ def test_each_process_keeps_its_last_responses_within_a_budget():
     assert [key for key in "abcde" if local.get(key)] == ["a", "c", "d", "e"]
     local.put("big", (200, [], b"x" * 11))  # more than a quarter of the budget: never kept
     assert local.get("big") is None
+
+
+# With Redis (production's cache): one round trip per cached API read, counts that workers never lose.
+
+
+@pytest.fixture
+def redis_cache():
+    """The default cache on Redis (database 9, under a key prefix of this test's own)."""
+    import uuid
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/9",
+            "KEY_PREFIX": prefix,
+        }
+    }
+    with override_settings(CACHES=caches):
+        from django.core.cache import caches as handler
+
+        backend = handler["default"]
+        client = throttling.redis_access(backend).redis
+        yield backend
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+
+
+def test_with_redis_a_cached_api_read_is_one_round_trip_and_still_throttled(client, meeting, redis_cache):
+    from django.conf import settings
+    from redis.connection import Connection
+    from rest_framework.settings import api_settings
+
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "2/minute"}
+    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}):
+        first = client.get("/api/v1/events/")
+        send = Connection.send_packed_command
+        with mock.patch.object(Connection, "send_packed_command", autospec=True, side_effect=send) as sent:
+            second = client.get("/api/v1/events/")
+        third = client.get("/api/v1/events/")
+
+    assert (first.status_code, first["X-Response-Cache"]) == (200, "miss")
+    assert (second.status_code, second["X-Response-Cache"]) == (200, "hit")
+    assert second.content == first.content
+    assert sent.call_count == 1
+    assert third.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert third["Retry-After"] in ("59", "60")
+
+
+def test_with_redis_concurrent_workers_never_lose_a_count(redis_cache):
+    import threading
+
+    counts = []
+
+    def worker():
+        counts.extend(throttling.count_request("throttle_anon_192.0.2.1", 60)[0] for _ in range(25))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(counts) == list(range(1, 201))
+    count, seconds_left = throttling.count_request("throttle_anon_192.0.2.1", 60)
+    assert count == 201
+    assert 59 < seconds_left <= 60
