@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from decimal import Decimal
 from html import escape
 
 import icalendar
@@ -111,12 +112,28 @@ def csv_columns(serializer_class) -> list[str]:
     return columns
 
 
+#: A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(value) -> str:
+    """The cell of ``value``, with a text that a spreadsheet would run as a formula prefixed with ``'``.
+
+    Numbers are left as they are (a negative latitude is no formula); any text that starts like a
+    formula (a title, an alias, a note: curators' words) is shown, not run.
+    """
+    cell = _cell(value)
+    if cell.startswith(FORMULA_STARTS) and not isinstance(value, (int, float, Decimal)):
+        return "'" + cell
+    return cell
+
+
 def csv_rows(serializer_class, data: list[dict]) -> list[list[str]]:
     columns = csv_columns(serializer_class)
     rows = [columns]
     for item in data:
         flat = {**item, **{f"date_{key}": value for key, value in (item.get("date") or {}).items()}}
-        rows.append([_cell(flat.get(column)) for column in columns])
+        rows.append([_safe_cell(flat.get(column)) for column in columns])
     return rows
 
 

@@ -292,3 +292,29 @@ def test_export_errors_are_json(client, timeline):
         "detail": "Invalid query parameter(s): colour.",
         "errors": {"colour": ["Unknown parameter “colour”."]},
     }
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_prefixed_with_a_quote(client):
+    EventFactory(
+        slug="formula",
+        title='=HYPERLINK("http://example.org/","click")',
+        summary="+1+1",
+        notes="@SUM(A1:A2)",
+        place_as_written="-2+3",
+        date_as_written="\tJanuary",
+        place=PlaceFactory(slug="south", name="South", latitude="-16.5", longitude="-68.15"),
+    )
+    EventFactory(slug="plain", title="A plain title", summary="1+1", date_edtf="2004-01-23")
+    ActorFactory(slug="speaker", name="\rSomeone", aliases="=1+1\nSafe alias")
+
+    events = list(csv.DictReader(io.StringIO(client.get("/api/v1/events/csv/").content.decode("utf-8"))))
+    actors = list(csv.DictReader(io.StringIO(client.get("/api/v1/actors/csv/").content.decode("utf-8"))))
+    places = list(csv.DictReader(io.StringIO(client.get("/api/v1/places/csv/").content.decode("utf-8"))))
+
+    cells = ("title", "summary", "notes", "place_as_written", "date_as_written", "importance")
+    assert [tuple(row[cell] for cell in cells) for row in events] == [
+        ('\'=HYPERLINK("http://example.org/","click")', "'+1+1", "'@SUM(A1:A2)", "'-2+3", "'\tJanuary", "2"),
+        ("A plain title", "1+1", "", "", "", "2"),
+    ]
+    assert [(row["name"], row["aliases"]) for row in actors] == [("'\rSomeone", "'=1+1; Safe alias")]
+    assert [(row["latitude"], row["longitude"]) for row in places] == [("-16.500000", "-68.150000")]
