@@ -1026,11 +1026,15 @@ class EventDetailView(PageMixin, DetailView):
             ),
             Prefetch(
                 "relations_out",
-                queryset=EventRelation.objects.filter(to_event__in=visible(Event, user)).select_related("to_event"),
+                queryset=EventRelation.objects.filter(published_only(Event, user, "to_event__")).select_related(
+                    "to_event"
+                ),
             ),
             Prefetch(
                 "relations_in",
-                queryset=EventRelation.objects.filter(from_event__in=visible(Event, user)).select_related("from_event"),
+                queryset=EventRelation.objects.filter(published_only(Event, user, "from_event__")).select_related(
+                    "from_event"
+                ),
             ),
         )
 
@@ -1070,17 +1074,20 @@ class EventDetailView(PageMixin, DetailView):
         )
         after |= Q(date_earliest=event.date_earliest, date_latest=event.date_latest, pk__gt=event.pk)
         # The plain range conditions let the database walk the date index from the event outwards.
-        previous = (
-            others.filter(before, date_earliest__lte=event.date_earliest)
-            .order_by("-date_earliest", "-date_latest", "-pk")
-            .first()
+        previous = others.filter(before, date_earliest__lte=event.date_earliest).order_by(
+            "-date_earliest", "-date_latest", "-pk"
         )
-        following = (
-            others.filter(after, date_earliest__gte=event.date_earliest)
-            .order_by("date_earliest", "date_latest", "pk")
-            .first()
+        following = others.filter(after, date_earliest__gte=event.date_earliest).order_by(
+            "date_earliest", "date_latest", "pk"
         )
-        return previous, following
+        if connections[others.db].features.supports_slicing_ordering_in_compound:
+            # Both in one query where the database allows a LIMIT in each part of a UNION.
+            found = {
+                row.side: row
+                for row in previous.annotate(side=Value(-1))[:1].union(following.annotate(side=Value(1))[:1], all=True)
+            }
+            return found.get(-1), found.get(1)
+        return previous.first(), following.first()
 
     def structured_data(self, event, url):
         data = {
@@ -1465,10 +1472,11 @@ class SearchView(PageMixin, TemplateView):
     def search(self, name, model, fields, query):
         """The best matches of one kind with their total, in one query (and the events' participants)."""
         user = self.request.user
-        if name == "events":
-            base = events_with_related(user)
-        else:
-            base = model.objects.visible_to(user) if hasattr(model.objects, "visible_to") else model.objects.all()
+        if name == "quotes":
+            # Who said it is shown with each quotation: read with it, not one query per row.
+            base = model.objects.select_related("speaker_actor", "speaker_organisation")
+        else:  # the page shows no participants, place or period of the events it finds
+            base = model.objects.visible_to(user)
         # The total rides along on every row: no separate COUNT(*).
         matches = base.search(query).annotate(match_count=Window(Count("pk")), **self.headlines(model, fields, query))
         rows = list(matches.order_by("-search_rank", "pk")[:SEARCH_RESULTS])

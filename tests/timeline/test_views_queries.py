@@ -93,7 +93,7 @@ def many(request):
         ("/sources/", 1),
         ("/sources/article/", 6),
         ("/quotes/words/", 2),
-        ("/search/?q=strike", 5),
+        ("/search/?q=strike", 4),
     ],
 )
 def test_pages_do_a_bounded_number_of_queries(client, settings, many, django_assert_max_num_queries, url, most):
@@ -125,3 +125,16 @@ def test_cursor_pages_do_a_bounded_number_of_queries(client, settings, many, dja
         visited += 1
 
     assert visited == (1 if many < 60 else 4)
+
+
+@pytest.mark.parametrize("quotes", [1, 30])
+def test_search_reads_the_speakers_with_the_quotations(client, settings, django_assert_num_queries, quotes):
+    """One query per kind of result, however many quotations by organisations match."""
+    settings.RESPONSE_CACHE = False
+    for n in range(quotes):
+        QuoteFactory(slug=f"q-{n}", speaker_actor=None, speaker_organisation=OrganisationFactory(name=f"Union {n}"))
+
+    with django_assert_num_queries(4):
+        response = client.get("/search/?q=workers")
+
+    assert response.content.decode().count("— Union ") == min(quotes, 20)
