@@ -109,6 +109,9 @@ class CuratedAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
             "restored_links": history.link_labels(version, inline_links),
             **(extra_context or {}),
         }
+        if request.method == "POST" and self.revert_disabled(request, version.instance):
+            # simple-history hides the button from those who may only view, but accepts their POST.
+            raise PermissionDenied
         # The change view runs in a transaction; a revert must too, so its conflict check holds a row lock.
         with transaction.atomic(using=router.db_for_write(self.model)), history.one_version_per_record():
             response = super().history_form_view(request, object_id, version_id, context)
@@ -132,7 +135,7 @@ class CuratedAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
         version = getattr(request, "timeline_version", None)
         if version is None or not getattr(version, "links_recorded", False):
             return form
-        links = history.version_links(version)
+        links = history.existing_version_links(version)
 
         class VersionForm(form):
             """A revert form shows the passages the version cited, not the current ones."""

@@ -31,11 +31,13 @@ from itertools import pairwise
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete, pre_delete
 from django.db.models.utils import make_model_tuple
+from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
-from simple_history.signals import post_create_historical_record
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
-# (model label, primary key) -> (records, version) for the edit in progress; None outside one.
+# (model label, primary key) -> (records, [versions written]) for the edit in progress; None outside one.
 _versions: ContextVar[dict | None] = ContextVar("timeline_history_versions", default=None)
 _suspended: ContextVar[bool] = ContextVar("timeline_history_suspended", default=False)
 
@@ -44,9 +46,9 @@ class LinkedVersion(models.Model):
     """What every historical model of a record with passages adds."""
 
     links_recorded = models.BooleanField(
-        default=True,
+        default=False,
         help_text="Whether this version recorded the record's passage links "
-        "(versions kept before links were tracked did not).",
+        "(versions kept before links were tracked, or written in bulk, did not).",
     )
 
     class Meta:
@@ -83,8 +85,9 @@ def one_version_per_record() -> Iterator[None]:
         yield
     finally:
         _versions.reset(token)
-    for records, version in versions.values():
-        records.record_links(version)
+    for records, written in versions.values():
+        for version in written:
+            records.record_links(version)
 
 
 class EvidenceHistoricalRecords(HistoricalRecords):
@@ -110,13 +113,20 @@ class EvidenceHistoricalRecords(HistoricalRecords):
 
     def _finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
+        sender._meta.history_records = self
         history_model = getattr(sender, self.manager_name).model
+        pre_create_historical_record.connect(self._version_writing, sender=history_model, weak=False)
         post_create_historical_record.connect(self._version_written, sender=history_model, weak=False)
+
+    def _version_writing(self, history_instance, **kwargs):
+        # Only versions written one by one record their links (now, or when the edit ends);
+        # simple-history's bulk paths (populate_history, bulk_create_with_history) do not.
+        history_instance.links_recorded = True
 
     def _version_written(self, instance, history_instance, **kwargs):
         versions = _versions.get()
         if versions is not None:
-            versions[(instance._meta.label, instance.pk)] = (self, history_instance)
+            versions.setdefault((instance._meta.label, instance.pk), (self, []))[1].append(history_instance)
 
     def post_save(self, instance, created, using=None, **kwargs):
         if kwargs.get("raw"):
@@ -198,19 +208,35 @@ def version_links(version) -> dict[str, list[int]]:
     return links
 
 
+def existing_version_links(version) -> dict[str, list[int]]:
+    """:func:`version_links` without the passages deleted since (they cannot be cited again)."""
+    from timeline.models import Passage
+
+    links = version_links(version)
+    existing = set(
+        Passage.objects.filter(pk__in={pk for ids in links.values() for pk in ids}).values_list("pk", flat=True)
+    )
+    return {name: [pk for pk in ids if pk in existing] for name, ids in links.items()}
+
+
 def restore_links(record, version, only=None) -> None:
-    """Give ``record`` the links ``version`` held (only the fields named in ``only``, if given)."""
+    """Give ``record`` the links ``version`` held (only the fields named in ``only``, if given).
+
+    Passages deleted since cannot be cited again and are left out.
+    """
     if not getattr(version, "links_recorded", False):
         return
-    for name, ids in version_links(version).items():
+    for name, ids in existing_version_links(version).items():
         if only is None or name in only:
             getattr(record, name).set(ids)
 
 
-def _labels(ids) -> dict[int, str]:
+def _labels(ids, deleted="passage #{pk}, deleted since") -> dict[int, str]:
+    """Each passage's label; a passage deleted since is named by its id."""
     from timeline.models import Passage
 
-    return {passage.pk: str(passage) for passage in Passage.objects.filter(pk__in=ids).select_related("source")}
+    labels = {passage.pk: str(passage) for passage in Passage.objects.filter(pk__in=ids).select_related("source")}
+    return {pk: labels.get(pk, deleted.format(pk=pk)) for pk in ids}
 
 
 def link_labels(version, names) -> list[tuple[str, list[str]]]:
@@ -218,7 +244,9 @@ def link_labels(version, names) -> list[tuple[str, list[str]]]:
     if not getattr(version, "links_recorded", False) or not names:
         return []
     links = version_links(version)
-    labels = _labels({pk for name in names for pk in links[name]})
+    labels = _labels(
+        {pk for name in names for pk in links[name]}, deleted="passage #{pk}, deleted since: it cannot be restored"
+    )
     model = version.instance_type
     return [(model._meta.get_field(name).verbose_name, [labels[pk] for pk in links[name]]) for name in names]
 
@@ -253,3 +281,30 @@ def link_changes(model, records) -> dict:
                 }
             )
     return changes
+
+
+@receiver(pre_delete, sender="timeline.Passage")
+def _passage_deleting(sender, instance, **kwargs):
+    """Note the records citing a passage about to be deleted: its links go with it, silently."""
+    if not enabled():
+        return
+    citing = []
+    for model in sender._meta.apps.get_app_config("timeline").get_models():
+        for name in link_fields(model):
+            field = model._meta.get_field(name)
+            through = field.remote_field.through
+            ids = through._default_manager.filter(**{field.m2m_reverse_field_name(): instance}).values_list(
+                field.m2m_field_name(), flat=True
+            )
+            citing += [(model, name, pk) for pk in ids]
+    instance._history_citing = citing
+
+
+@receiver(post_delete, sender="timeline.Passage")
+def _passage_deleted(sender, instance, **kwargs):
+    """Each record that cited the deleted passage gets a version without it."""
+    for model, _name, pk in getattr(instance, "_history_citing", []):
+        record = model._default_manager.filter(pk=pk).first()
+        if record is not None:
+            records = model._meta.history_records
+            records.links_changed(record)

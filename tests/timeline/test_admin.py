@@ -391,6 +391,14 @@ def test_the_date_preview_is_for_signed_in_staff_only(client):
     assert response["Location"].startswith("/admin/login/")
 
 
+def test_the_date_preview_needs_a_permission_on_the_model(client):
+    client.force_login(UserFactory(username="staff-only", is_staff=True))
+
+    response = client.get(reverse("admin:timeline_event_date_preview"), {"date_edtf": "1952"})
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
 def test_every_dated_change_form_points_its_preview_at_its_own_model(curator_client):
     period = PeriodFactory()
 

@@ -256,7 +256,7 @@ def test_one_version_per_record_takes_the_links_as_they_are_at_the_end(article):
     assert versions(event) == [("+", None, {"passages": []}), ("~", None, {"passages": [GATHERED, STRIKE]})]
 
 
-def test_an_edit_that_fails_leaves_no_version(article):
+def test_a_failed_edit_does_not_rewrite_its_versions_links(article):
     gathered = PassageFactory(source=article, words=GATHERED)
     place = PlaceFactory()
 
@@ -316,3 +316,95 @@ def test_the_history_page_does_a_bounded_number_of_queries(client, article, djan
         page = history_page(client, large)
     assert len(page.context["page_obj"]) == 25
     assert len(large_queries) == len(small_queries)
+
+
+def test_deleting_a_passage_is_a_version_of_each_record_that_cited_it(article):
+    gathered, strike = PassageFactory(source=article, words=GATHERED), PassageFactory(source=article, words=STRIKE)
+    event, place = EventFactory(), PlaceFactory()
+    event.passages.set([gathered, strike])
+    place.passages.add(gathered)
+
+    gathered.delete()
+
+    assert versions(event)[-1] == ("~", None, {"passages": [STRIKE]})
+    assert versions(place)[-1] == ("~", None, {"passages": []})
+    assert len(versions(event)) == 3
+
+
+def test_history_and_revert_survive_a_passage_deleted_since(client, article):
+    ana = make_curator("ana")
+    gathered = PassageFactory(source=article, words=GATHERED)
+    event = EventFactory(title="Original")
+    event.passages.add(gathered)
+    citing = event.history.first()
+    gathered_pk = gathered.pk
+    gathered.delete()
+    client.force_login(ana)
+
+    page = history_page(client, event)
+    assert [getattr(record, "link_changes", None) for record in page.context["page_obj"]] == [
+        [{"field": "passages", "added": [], "removed": [f"passage #{gathered_pk}, deleted since"]}],
+        [{"field": "passages", "added": [f"passage #{gathered_pk}, deleted since"], "removed": []}],
+        None,
+    ]
+    revert_form = client.get(revert_url(event, citing))
+    assert f"<li>passage #{gathered_pk}, deleted since: it cannot be restored</li>" in revert_form.content.decode()
+    response = client.post(revert_url(event, citing), {**form_data(revert_form), "title": "Reverted"})
+
+    assert response.status_code == HTTPStatus.FOUND
+    event.refresh_from_db()
+    assert (event.title, list(event.passages.all())) == ("Reverted", [])
+
+
+def test_someone_who_may_only_view_cannot_revert(client, article):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    viewer = UserFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_event"))
+    gathered = PassageFactory(source=article, words=GATHERED)
+    event = EventFactory(title="Original")
+    first = event.history.get()
+    event.title = "Current"
+    event.save()
+    event.passages.add(gathered)
+    client.force_login(viewer)
+
+    revert_form = client.get(revert_url(event, first))
+    assert revert_form.status_code == HTTPStatus.OK  # they may look at it
+    response = client.post(revert_url(event, first), form_data(revert_form))
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    event.refresh_from_db()
+    assert (event.title, list(event.passages.all()), event.history.count()) == ("Current", [gathered], 3)
+
+
+def test_versions_written_in_bulk_say_they_recorded_no_links(article):
+    from simple_history.utils import bulk_create_with_history
+
+    gathered = PassageFactory(source=article, words=GATHERED)
+    (place,) = bulk_create_with_history([Place(name="Oruro", slug="oruro", kind="city")], Place)
+    place = Place.objects.get(slug="oruro")
+    place.passages.add(gathered)
+
+    assert [(v.history_type, v.links_recorded) for v in place.history.order_by("history_id")] == [
+        ("+", False),
+        ("~", True),
+    ]
+
+
+def test_every_version_written_in_one_edit_records_the_links(article):
+    gathered = PassageFactory(source=article, words=GATHERED)
+    event = EventFactory()
+
+    with history.one_version_per_record():
+        event.save()
+        event.passages.add(gathered)
+        event.save()
+
+    assert versions(event) == [
+        ("+", None, {"passages": []}),
+        ("~", None, {"passages": [GATHERED]}),
+        ("~", None, {"passages": [GATHERED]}),
+    ]

@@ -17,12 +17,13 @@ HISTORICAL_MODELS = [
     "historicalsource",
 ]
 LINKS_RECORDED_HELP = (
-    "Whether this version recorded the record's passage links (versions kept before links were tracked did not)."
+    "Whether this version recorded the record's passage links "
+    "(versions kept before links were tracked, or written in bulk, did not)."
 )
 
 
-def links_recorded(default):
-    return models.BooleanField(default=default, help_text=LINKS_RECORDED_HELP)
+def links_recorded():
+    return models.BooleanField(default=False, help_text=LINKS_RECORDED_HELP)
 
 
 class Migration(migrations.Migration):
@@ -31,10 +32,10 @@ class Migration(migrations.Migration):
     ]
 
     # Versions kept before this migration recorded no links: they get False, and
-    # reverting to one leaves the current links alone (timeline.history).
+    # reverting to one leaves the current links alone (timeline.history). New
+    # versions written one by one are marked True as they are written.
     operations = [
-        *(migrations.AddField(name, "links_recorded", links_recorded(False)) for name in HISTORICAL_MODELS),
-        *(migrations.AlterField(name, "links_recorded", links_recorded(True)) for name in HISTORICAL_MODELS),
+        *(migrations.AddField(name, "links_recorded", links_recorded()) for name in HISTORICAL_MODELS),
         migrations.CreateModel(
             name="HistoricalActor_passages",
             fields=[
