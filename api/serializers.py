@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from timeline import dates, services
+from timeline import dates, history, services
 from timeline.models import (
     Actor,
     DateBasis,
@@ -758,9 +758,10 @@ class CleanModelSerializer(serializers.ModelSerializer):
             instance.full_clean()
         except DjangoValidationError as exc:
             raise serializers.ValidationError(self.api_errors(exc)) from exc
-        instance.save()
-        for name, value in many.items():
-            getattr(instance, name).set(value)
+        with history.one_version_per_record():  # one version, holding the links as written
+            instance.save()
+            for name, value in many.items():
+                getattr(instance, name).set(value)
         return instance
 
     def api_errors(self, exc: DjangoValidationError) -> dict:

@@ -14,6 +14,7 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
+from timeline import history
 from timeline.models import Actor, Event, Passage, Place
 
 pytestmark = pytest.mark.django_db
@@ -344,3 +345,27 @@ def test_curator_creates_each_kind_of_record(curator_client, url, payload):
     assert response.status_code == HTTPStatus.CREATED, response.json()
     assert response.json()["slug"] == payload["slug"]
     assert curator_client.get(f"{url}{payload['slug']}/").status_code == HTTPStatus.OK
+
+
+def test_each_api_write_is_one_version_holding_the_passages_it_wrote(curator_client, linked):
+    other = PassageFactory(source=linked["passage"].source, words="indefinite general strike")
+
+    created = curator_client.post("/api/v1/events/", NEW_EVENT, format="json")
+    etag = curator_client.get("/api/v1/events/strike/")["ETag"]
+    patched = curator_client.patch(
+        "/api/v1/events/strike/",
+        {"title": "Strike", "passages": [other.slug]},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+
+    assert (created.status_code, patched.status_code) == (HTTPStatus.CREATED, HTTPStatus.OK)
+    event = Event.objects.get(slug="strike")
+    rows = [
+        (version.history_type, version.history_user.username, version.title, history.version_links(version))
+        for version in event.history.order_by("history_date", "history_id")
+    ]
+    assert rows == [
+        ("+", "api-curator", "General strike", {"passages": [linked["passage"].pk]}),
+        ("~", "api-curator", "Strike", {"passages": [other.pk]}),
+    ]
