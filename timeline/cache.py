@@ -8,10 +8,11 @@ HEAD is stored in Django's default cache (Redis in production, see
 any write bumps it, which invalidates every stored response at once:
 
 - ``post_save``, ``post_delete`` and ``m2m_changed`` of every model of the
-  ``timeline`` app (the admin, the API, the shell, ``loaddata``);
+  ``timeline`` app (the admin, the API, the shell);
 - any POST, PUT, PATCH or DELETE request that reaches the site (writes that do
   not send signals, such as ``QuerySet.update()`` in an admin action);
-- :func:`bump` called by code that writes in bulk (``timeline.synthetic``).
+- :func:`bump` called by code that writes in bulk (``timeline.synthetic``, and
+  ``loaddata`` once at the end, as it sends no signal per record).
 
 A request with a session cookie or an ``Authorization`` header is never served
 from the cache nor stored (curators see drafts and edit links), nor is the admin,
