@@ -390,7 +390,9 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
                 )
                 for row in counts
             ]
-            rows = in_window.at_least(visual.MAJOR).order_by("-importance", "date_earliest", "pk")
+            # Importance is at most MAJOR (a constraint), so the majors are ordered by date alone: the
+            # database walks the date index and stops at MAX_MARKS rather than sorting every major event.
+            rows = in_window.filter(importance=visual.MAJOR).order_by("date_earliest", "pk")
             rows = rows.values_list(*fields)[:MAX_MARKS]
         else:
             rows = in_window.values_list(*fields)
@@ -702,13 +704,14 @@ def filter_choices(form) -> dict[str, list[tuple[str, str]] | None]:
     names = list(extras)
     parts, params = [], []
     for index, name in enumerate(names):
-        queryset = form.fields[name].queryset.annotate(extra=extras[name]).order_by("name", "slug")
+        # Any MAX_CHOICES + 1 rows, unordered: they are all the rows when there are few enough to list,
+        # and otherwise only say there are too many. Sorting thousands of names to keep 101 cost more.
+        queryset = form.fields[name].queryset.annotate(extra=extras[name]).order_by()
         sql, part_params = queryset.values_list("slug", "name", "extra")[: MAX_CHOICES + 1].query.sql_with_params()
         parts.append(f"SELECT {index} AS kind, part{index}.* FROM ({sql}) part{index}")  # noqa: S608 (compiled)
         params.extend(part_params)
-    # UNION ALL keeps each part's rows in their order.
     with connections[Actor.objects.db].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 3, 2", params)  # kind, name, slug
         rows = cursor.fetchall()
     found = {name: [] for name in names}
     for kind, slug, label, extra in rows:
