@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import functools
 import math
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -135,9 +136,35 @@ def _parse(edtf_value: str) -> ParsedDate:
     )
 
 
+#: A plain end of a range: a year, a month or a day, perhaps qualified ("1971", "2003-10~", "2004-02-11?").
+_PLAIN_END = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?[~?%]?")
+_PLAIN_END_PRECISIONS = {4: DatePrecision.YEAR, 7: DatePrecision.MONTH, 10: DatePrecision.DAY}
+
+
 @functools.lru_cache(maxsize=65536)
 def end_precisions(value: str) -> tuple[str, str]:
-    """The precision of each end of an EDTF value: a range's ends may differ ("1971-07/1982")."""
+    """The precision of each end of an EDTF value: a range's ends may differ ("1971-07/1982").
+
+    Ranges of plain ends are read from the text (the edtf package takes milliseconds
+    per value, and an export reads many); anything else is parsed.
+    """
+    ends = [end.rstrip("~?%") for end in value.split("/")]
+    if len(ends) == 2 and all(_PLAIN_END.fullmatch(end) and _real_day(end) for end in value.split("/")):
+        lower, upper = (_PLAIN_END_PRECISIONS[len(end)] for end in ends)
+        return lower, upper
+    return parsed_end_precisions(value)
+
+
+def _real_day(end: str) -> bool:
+    """Whether a plain end's day exists (2004-02-31 does not); years and months always do."""
+    try:
+        return len(end.rstrip("~?%")) < 10 or bool(datetime.date.fromisoformat(end.rstrip("~?%")))
+    except ValueError:
+        return False
+
+
+def parsed_end_precisions(value: str) -> tuple[str, str]:
+    """:func:`end_precisions` by the edtf package, for every value."""
     obj = parse_edtf(value)
     if isinstance(obj, Interval | Level1Interval):
         return _precision(obj.lower), _precision(obj.upper)

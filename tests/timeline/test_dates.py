@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from timeline import dates
@@ -89,3 +90,48 @@ def test_display_renders_the_real_precision(value, shown):
 )
 def test_end_precisions_gives_each_end_of_a_range(value, ends):
     assert dates.end_precisions(value) == ends
+
+
+RANGES = [
+    "1971-07/1982~",
+    "1971-07-18/1971-07-20",
+    "2003-12-31/2004-01",
+    "1952/1964",
+    "1952?/1964-11-04%",
+    "2004-02-11~/2004-02-12",
+    "1971/..",
+    "../1971",
+    "1970/",
+    "19XX/2004",
+    "2001-21/2002",
+    "1971-07-18T10:00:00/1971-07-20",
+    "2004-02-31/2004-03",
+]
+
+
+@pytest.mark.parametrize("value", RANGES)
+def test_end_precisions_read_from_the_text_agree_with_the_edtf_package(value):
+    try:
+        expected = dates.parsed_end_precisions(value)
+    except Exception as error:  # the text reading must refuse what the package refuses
+        with pytest.raises(type(error)):
+            dates.end_precisions(value)
+        return
+    assert dates.end_precisions(value) == expected
+
+
+def test_end_precisions_of_every_real_and_synthetic_range_agree_with_the_edtf_package():
+    import json
+    import random
+
+    from timeline import synthetic
+
+    fixture = json.loads((settings.BASE_DIR / "fixtures" / "bolivia-third-uprising-2004.json").read_text())
+    values = {row["fields"].get("date_edtf", "") for row in fixture} | {
+        synthetic._edtf(random.Random(seed))["date_edtf"]  # noqa: S311 (reproducible test data)
+        for seed in range(2000)
+    }
+    ranges = sorted(value for value in values if "/" in value)
+
+    assert len(ranges) > 100
+    assert [dates.end_precisions(value) for value in ranges] == [dates.parsed_end_precisions(value) for value in ranges]
