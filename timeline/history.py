@@ -17,9 +17,9 @@ Two things are added here to make that hold for the way records are edited:
   nothing about links: reverting to one leaves the current links alone, and
   the history page does not show a difference in links against one.
 
-Loading fixtures writes no history: simple-history skips raw saves, and the
-links the deserializer then sets on a raw-saved object are not versions either.
-:func:`suspended` turns history off altogether inside a block.
+Loading fixtures writes no history: the project's loader (:mod:`timeline.loading`)
+sends no signals, and for what Django's deserializer loads, simple-history skips
+raw saves and the links then set on a raw-saved object are not versions either.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from simple_history.signals import post_create_historical_record, pre_create_his
 
 # (model label, primary key) -> (records, [versions written]) for the edit in progress; None outside one.
 _versions: ContextVar[dict | None] = ContextVar("timeline_history_versions", default=None)
-_suspended: ContextVar[bool] = ContextVar("timeline_history_suspended", default=False)
 
 
 class LinkedVersion(models.Model):
@@ -56,17 +55,7 @@ class LinkedVersion(models.Model):
 
 
 def enabled() -> bool:
-    return getattr(settings, "SIMPLE_HISTORY_ENABLED", True) and not _suspended.get()
-
-
-@contextmanager
-def suspended() -> Iterator[None]:
-    """Write no history inside the block (used while loading fixtures)."""
-    token = _suspended.set(True)
-    try:
-        yield
-    finally:
-        _suspended.reset(token)
+    return getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
 
 
 @contextmanager
