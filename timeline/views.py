@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import CharField, Count, F, Max, Min, Prefetch, Q, Value, Window, prefetch_related_objects
-from django.db.models.functions import ExtractYear, RowNumber, TruncMonth
+from django.db.models.functions import ExtractYear, Floor, RowNumber, TruncMonth
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
@@ -68,6 +68,8 @@ from timeline.templatetags.timeline_tags import (
 EVENTS_PER_PAGE = 50
 MAX_CHOICES = 100  # past this many people, organisations or places, the filter is a text box for a slug
 MAX_MARKS = 200  # above this many events in the window, the figure shows counts per bucket
+MARK_SPANS = 50  # past MAX_MARKS, the figure marks major events from up to this many spans of its window
+MARKS_PER_SPAN = MAX_MARKS // MARK_SPANS
 MAX_COUNTED_HERE = 2000  # up to this many, the buckets are counted in Python from one query
 SEARCH_RESULTS = 20
 
@@ -339,6 +341,11 @@ def visible_or_404(queryset, slug):
 # The visual timeline -------------------------------------------------------
 
 
+def mark_span(window, unit):
+    """How many years one span of the figure's marks covers (``unit`` "year"); a month otherwise."""
+    return max(1, math.ceil(window.months / 12 / MARK_SPANS)) if unit == "year" else 1
+
+
 def figure(events, *, window=None, limit=None, periods=(), link, selected_period=None, extent=None):
     """Lay out ``events`` (a queryset) in ``window``, in at most three queries.
 
@@ -374,8 +381,14 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
             start = datetime.date(day.year, 1, 1) if unit == "year" else day.replace(day=1)
             counts[start] = counts.get(start, 0) + 1
         buckets = [visual.BucketInput(start=start, count=n) for start, n in sorted(counts.items())]
-        majors = [event for event in everything if event[5] >= visual.MAJOR]
-        rows = sorted(majors, key=lambda event: (-event[5], event[3], event[6]))[:MAX_MARKS]
+        majors = sorted((event for event in everything if event[5] >= visual.MAJOR), key=lambda e: (e[3], e[6]))
+        span, taken, rows = mark_span(window, unit), {}, []
+        for event in majors:
+            key = event[3].year // span if unit == "year" else (event[3].year, event[3].month)
+            taken[key] = taken.get(key, 0) + 1
+            if taken[key] <= MARKS_PER_SPAN:
+                rows.append(event)
+        rows = rows[:MAX_MARKS]
     else:
         # The counts per bucket also give the total: one query, however many events.
         bucket = ExtractYear("date_earliest") if unit == "year" else TruncMonth("date_earliest")
@@ -390,10 +403,14 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
                 )
                 for row in counts
             ]
-            # Importance is at most MAJOR (a constraint), so the majors are ordered by date alone: the
-            # database walks the date index and stops at MAX_MARKS rather than sorting every major event.
-            rows = in_window.filter(importance=visual.MAJOR).order_by("date_earliest", "pk")
-            rows = rows.values_list(*fields)[:MAX_MARKS]
+            # The first few major events of each span of the window (importance is at most MAJOR, a
+            # constraint), so the marks spread over the whole window rather than crowd its start.
+            span = mark_span(window, unit)
+            part = Floor(ExtractYear("date_earliest") / Value(span)) if unit == "year" else TruncMonth("date_earliest")
+            rank = Window(RowNumber(), partition_by=[part], order_by=[F("date_earliest").asc(), F("pk").asc()])
+            majors = in_window.filter(importance=visual.MAJOR).annotate(rank=rank).filter(rank__lte=MARKS_PER_SPAN)
+            majors = majors.order_by("date_earliest", "pk").values_list(*fields)[:MAX_MARKS]
+            rows = remembered("figure-marks", majors, lambda: list(majors))
         else:
             rows = in_window.values_list(*fields)
     if buckets is None:

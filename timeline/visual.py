@@ -29,6 +29,8 @@ MAX_BAND_LANES = 4
 CHAR_WIDTH = 8.0  # average width of a bold 13-unit sans-serif glyph, generously
 LABEL_ALL_BELOW = 25  # with this few events in the window, every event is labelled
 MAJOR = 3
+MIN_BAR_WIDTH = 6  # narrower yearly columns are merged into spans of several years
+YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
 
 
 # Windows -------------------------------------------------------------------
@@ -260,6 +262,8 @@ class Layout:
     axis_y: float = 0
     ticks: list[Tick] = field(default_factory=list)
     summary: str = ""
+    bar_span: str = ""  # what one bar counts: "year", "month", "decade", "5 years"...
+    left_out: int = 0  # events not drawn for lack of room (the list below has them)
 
     @property
     def labelled(self) -> list[Mark]:
@@ -302,6 +306,28 @@ def _pack(intervals: list[tuple[float, float]], lanes: int) -> list[int | None]:
             else:
                 assigned.append(None)
     return assigned
+
+
+def year_step(window: Window, width: int = WIDTH) -> int:
+    """How many years one bar counts, so that no bar is narrower than ``MIN_BAR_WIDTH``."""
+    years = math.ceil(window.months / 12) + 1  # a window of whole months may touch one more year
+    room = (width - 2 * MARGIN) / MIN_BAR_WIDTH
+    return next((step for step in YEAR_STEPS if years / step <= room), YEAR_STEPS[-1])
+
+
+def _span_name(years: int) -> str:
+    return {10: "decade", 100: "century"}.get(years, f"{years} years")
+
+
+def _merge_years(buckets: list[BucketInput], step: int) -> list[BucketInput]:
+    """Yearly counts added up into spans of ``step`` years starting at multiples of ``step``."""
+    if step == 1:
+        return buckets
+    merged: dict[int, int] = {}
+    for bucket in buckets:
+        first = bucket.start.year - bucket.start.year % step
+        merged[first] = merged.get(first, 0) + bucket.count
+    return [BucketInput(datetime.date(max(first, 1), 1, 1), count) for first, count in sorted(merged.items())]
 
 
 def _ticks(window: Window, link: Callable[[str], str], width: int) -> list[Tick]:
@@ -388,16 +414,25 @@ def layout(
     y += used * BAND_HEIGHT + (8 if used else 0)
 
     # Counts per bucket, when there are too many events to draw.
+    step = 1
     if buckets is not None:
         bucket_list = [b for b in buckets if b.count]
+        if bucket_unit == "year":
+            step = year_step(window, width)
+            bucket_list = _merge_years(bucket_list, step)
         highest = max((b.count for b in bucket_list), default=1)
         bars = result.bars
+        first_year, last_year = window.first_month // 12, window.last_month // 12
         for bucket in bucket_list:
             start, count = bucket.start, bucket.count
             if bucket_unit == "year":
-                year = start.year
-                last = datetime.date(year, 12, 31)
-                edtf, name = f"{year:04d}", str(year)
+                year = max(start.year, first_year)
+                last_of_span = min(start.year + step - 1, last_year)
+                last = datetime.date(last_of_span, 12, 31)
+                if last_of_span == year:
+                    edtf, name = f"{year:04d}", str(year)
+                else:
+                    edtf, name = f"{year:04d}/{last_of_span:04d}", f"{year}–{last_of_span}"
             else:
                 last = _month_end(_month_index(start))
                 edtf, name = start.strftime("%Y-%m"), start.strftime("%B %Y")
@@ -470,10 +505,14 @@ def layout(
     if ticked:
         ticked.sort(key=lambda e: (e.earliest, e.latest, e.title))
         spans = [(x(e.earliest), x(e.latest, end=True)) for e in ticked]
+        # A tick with no free lane is left out rather than drawn over another one: a pile of
+        # marks on one spot is unreadable, and the bars and the list below still count the event.
         lanes = _pack([(x0 - 1, max(x1, x0 + 2) + 1) for x0, x1 in spans], MAX_TICK_LANES)
-        lanes = [MAX_TICK_LANES - 1 if lane is None else lane for lane in lanes]
         result.ticks_row_y = y + 4
         for event, (x0, x1), lane in zip(ticked, spans, lanes, strict=True):
+            if lane is None:
+                result.left_out += 1
+                continue
             span = max(x1 - x0, 0)
             result.marks.append(
                 Mark(
@@ -489,16 +528,22 @@ def layout(
                     label_anchor="start",
                 )
             )
-        y += 4 + (max(lanes) + 1) * TICK_LANE_HEIGHT
+        y += 4 + (max((lane for lane in lanes if lane is not None), default=0) + 1) * TICK_LANE_HEIGHT
     result.axis_y = y + 6
     result.ticks = _ticks(window, link, width)
     result.height = result.axis_y + AXIS_HEIGHT
 
     shown = total if total is not None else len(event_list)
-    parts = [f"{shown} event{'s' if shown != 1 else ''} from {window.label}"]
+    parts = [f"{shown:,} event{'s' if shown != 1 else ''} from {window.label}"]
     if result.bands:
         parts.append(f"{len(result.bands)} period{'s' if len(result.bands) != 1 else ''} shown as bands")
     if result.bars:
-        parts.append(f"counts per {bucket_unit} shown as bars; major events marked")
+        result.bar_span = bucket_unit if step == 1 else _span_name(step)
+        parts.append(f"counts per {result.bar_span} shown as bars")
+        marked = sum(mark.major for mark in result.marks)
+        if marked:
+            parts.append(f"{marked} major event{'s' if marked != 1 else ''} marked")
+    if result.left_out:
+        parts.append(f"{result.left_out} not drawn where marks would overlap")
     result.summary = "; ".join(parts) + "."
     return result

@@ -183,6 +183,39 @@ def test_home_draws_the_visual_timeline_with_links_and_a_text_alternative(client
     assertNotContains(response, "/events/draft/")
 
 
+@pytest.mark.parametrize("counted_here", [100, 0], ids=["counted-in-python", "counted-by-the-database"])
+def test_a_crowded_figure_marks_major_events_from_every_span_of_its_window(client, monkeypatch, counted_here):
+    # Scaled down: past 4 events the figure draws bars, and marks at most 2 major events per half-window.
+    monkeypatch.setattr("timeline.views.MAX_MARKS", 4)
+    monkeypatch.setattr("timeline.views.MARK_SPANS", 2)
+    monkeypatch.setattr("timeline.views.MARKS_PER_SPAN", 2)
+    monkeypatch.setattr("timeline.views.MAX_COUNTED_HERE", counted_here)
+    for slug, edtf in [
+        ("early-a", "1900-01-05"),
+        ("early-b", "1901"),
+        ("early-c", "1920-03"),
+        ("late-a", "1950-07-01"),
+    ]:
+        EventFactory(slug=slug, title=slug, date_edtf=edtf, importance=3)
+    EventFactory(slug="last", title="last", date_edtf="1999-12-31", importance=3)
+    EventFactory(slug="minor-1", date_edtf="1930", importance=1)
+    EventFactory(slug="minor-2", date_edtf="1960", importance=2)
+
+    response = client.get("/")
+
+    html = response.content.decode()
+    marked = re.findall(r'<a href="/events/([a-z0-9-]+)/" class="(?:mark|tick)', html)
+    # Drawn twice (wide and narrow): the first two of 1900–1949, the first two of 1950–1999.
+    assert marked == ["early-a", "early-b", "late-a", "last"] * 2
+    assert texts(response, "desc")[0] == (
+        "7 events from 1900–1999; counts per year shown as bars; 4 major events marked. "
+        "Every event is also listed in words below."
+    )
+    assert texts(response, "desc")[1].startswith("7 events from 1900–1999; counts per 2 years shown as bars;")
+    assertContains(response, "grey columns count events per year (per 2 years on narrow screens);")
+    assertContains(response, '<a href="/?date=1920/1921" class="bar"><title>1920–1921: 1 event (zoom in)</title>')
+
+
 def test_draft_events_are_listed_for_curators(client, world):
     client.force_login(UserFactory(permissions=["timeline.change_event", "timeline.change_actor"]))
 

@@ -9,6 +9,7 @@ from timeline.visual import (
     PeriodInput,
     Window,
     layout,
+    year_step,
 )
 
 d = datetime.date
@@ -130,7 +131,66 @@ def test_layout_draws_counts_as_bars_linked_to_their_year():
         ("2003: 40 events", "/?date=2003", 48.0),
         ("2004: 10 events", "/?date=2004", 12.0),
     ]
-    assert result.summary == "50 events from 2000–2009; counts per year shown as bars; major events marked."
+    assert result.summary == "50 events from 2000–2009; counts per year shown as bars."
+
+
+@pytest.mark.parametrize(
+    ("first_year", "last_year", "width", "step"),
+    [
+        (2000, 2009, 1000, 1),
+        (1525, 2025, 1000, 5),  # 502 years touched: 1 year would give bars narrower than 6 units
+        (1525, 2025, 340, 10),
+        (1900, 2000, 340, 2),
+        (1, 2025, 340, 50),
+    ],
+)
+def test_year_step_keeps_bars_at_least_six_units_wide(first_year, last_year, width, step):
+    assert year_step(Window.covering(d(first_year, 1, 1), d(last_year, 12, 31)), width) == step
+
+
+def test_narrow_layout_merges_years_into_decades_clamped_to_the_window():
+    window = Window.covering(d(1503, 1, 1), d(2002, 12, 31))
+    buckets = [BucketInput(d(1504, 1, 1), 1), BucketInput(d(1803, 1, 1), 3), BucketInput(d(1809, 1, 1), 2)]
+    buckets.append(BucketInput(d(1812, 1, 1), 1))
+
+    result = layout(window, buckets=buckets, total=7, link=lambda edtf: f"/?date={edtf}", width=340)
+
+    assert [(b.title, b.href, b.height) for b in result.bars] == [
+        ("1503–1509: 1 event", "/?date=1503/1509", 9.6),
+        ("1800–1809: 5 events", "/?date=1800/1809", 48.0),
+        ("1810–1819: 1 event", "/?date=1810/1819", 9.6),
+    ]
+    assert result.bar_span == "decade"
+    assert result.summary == "7 events from 1503–2002; counts per decade shown as bars."
+    wide = layout(window, buckets=buckets, total=7, link=lambda edtf: f"/?date={edtf}")
+    assert [b.title for b in wide.bars] == [
+        "1503–1504: 1 event",
+        "1800–1804: 3 events",
+        "1805–1809: 2 events",
+        "1810–1814: 1 event",
+    ]
+    assert wide.summary == "7 events from 1503–2002; counts per 5 years shown as bars."
+
+
+def test_ticks_that_find_no_free_lane_are_left_out_not_piled_up():
+    window = Window.covering(d(1900, 1, 1), d(2000, 12, 31))
+    events = [event(f"minor-{n:02d}", d(1950, 6, 1), importance=1) for n in range(30)]
+
+    result = layout(window, events=events)
+
+    assert [mark.title for mark in result.marks] == [f"minor-{n:02d}, 1950-06-01" for n in range(5)]
+    assert sorted(mark.y for mark in result.marks) == [12.0, 22.0, 32.0, 42.0, 52.0]
+    assert result.left_out == 25
+    assert result.summary == "30 events from 1900–2000; 25 not drawn where marks would overlap."
+
+
+def test_summary_counts_the_major_events_marked_beside_the_bars():
+    window = Window.covering(d(1900, 1, 1), d(1999, 12, 31))
+    majors = [event("revolution", d(1952, 4, 9), importance=3), event("coup", d(1971, 8, 21), importance=3)]
+
+    result = layout(window, events=majors, buckets=[BucketInput(d(1952, 1, 1), 1200)], total=1200)
+
+    assert result.summary == ("1,200 events from 1900–1999; counts per year shown as bars; 2 major events marked.")
 
 
 def test_narrow_layout_shortens_labels_to_fit():
