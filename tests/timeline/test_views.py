@@ -500,7 +500,55 @@ def test_lists_with_counts(client, world, url, heading, items):
     assert texts(response, "ul", "entity-list") + texts(response, "ol", "entity-list") == [" ".join(items)]
 
 
+def test_list_counts_leave_out_drafts_except_for_curators(client, world):
+    ParticipationFactory(event=world["draft"], actor=world["solares"])
+    PlaceFactory(slug="oruro", name="Oruro")
+    EventFactory(slug="draft-in-cochabamba", date_edtf="1999", place=world["meeting"].place, status=Status.DRAFT)
+
+    anonymous = [texts(client.get(url), "span", "counts") for url in ("/actors/", "/places/")]
+    client.force_login(UserFactory(permissions=["timeline.change_event"]))
+    curator = [texts(client.get(url), "span", "counts") for url in ("/actors/", "/places/")]
+
+    assert anonymous == [["1 event, 1 quotation"], ["1 event", "0 events"]]
+    assert curator == [["2 events, 1 quotation"], ["2 events", "0 events"]]
+
+
+def test_list_pages_count_the_rows_of_the_page_shown(client):
+    event = EventFactory(slug="strike")
+    for n in range(101):
+        actor = ActorFactory(slug=f"person-{n:03d}", name=f"Person {n:03d}")
+        if n % 50 == 0:
+            ParticipationFactory(event=event, actor=actor)
+
+    first, second = client.get("/actors/"), client.get("/actors/?page=2")
+
+    assert texts(first, "p", "lede") == ["101 people named in the documents."]
+    first_items = texts(first, "ul", "entity-list")[0]
+    assert first_items.startswith("Person 000 1 event Person 001 0 events")
+    assert "Person 050 1 event Person 051 0 events" in first_items
+    assert texts(second, "ul", "entity-list") == ["Person 100 1 event"]
+    assert texts(second, "nav", "pagination")[0].startswith("Page 2 of 2")
+
+
 # Sources and the reader ----------------------------------------------------------
+
+
+def test_source_list_pages_the_documents_with_their_own_publications(client):
+    for n in range(51):
+        document = SourceFactory(slug=f"doc-{n:02d}", title=f"Document {n:02d}", date_edtf=f"19{n:02d}")
+        SourceFactory(slug=f"cited-{n:02d}", title=f"Cited by {n:02d}", kind="book", text="", cited_in=document)
+    SourceFactory(slug="no-text", title="A document we do not hold", date_edtf="1999", text="")
+
+    first, second = client.get("/sources/"), client.get("/sources/?page=2")
+
+    assert texts(first, "p", "lede") == ["The 52 documents the timeline is built from, and the publications they cite."]
+    assert texts(first, "h2")[:2] == ["Document 00", "Document 01"]
+    assert len(texts(first, "h2")) == 50
+    assert texts(first, "ul", "entity-list")[:2] == ["Cited by 00 book cited 0 times", "Cited by 01 book cited 0 times"]
+    assert texts(second, "h2") == ["Document 50", "A document we do not hold"]
+    assert texts(second, "ul", "entity-list") == ["Cited by 50 book cited 0 times"]
+    assertContains(second, '<a href="/sources/doc-50/">Read the full text</a>', count=1)
+    assertNotContains(second, '<a href="/sources/no-text/">Read the full text</a>')
 
 
 def test_source_list_groups_cited_publications_under_their_document(client, world):

@@ -90,7 +90,7 @@ def many(request):
         ("/places/la-paz/", 8),
         ("/periods/", 2),
         ("/periods/mesa/", 6),
-        ("/sources/", 1),
+        ("/sources/", 3),
         ("/sources/article/", 6),
         ("/quotes/words/", 2),
         ("/search/?q=strike", 4),
