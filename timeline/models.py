@@ -9,6 +9,7 @@ document and how it was obtained.
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
@@ -17,12 +18,20 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from simple_history.models import HistoricalRecords
 
 from timeline import dates
 from timeline.history import EvidenceHistoricalRecords
 
 # Shared building blocks -----------------------------------------------------
+
+
+@functools.cache
+def choice_labels(field) -> dict:
+    """A field's ``{value: label}``, built once per field."""
+    return dict(make_hashable(field.flatchoices))
 
 
 class Status(models.TextChoices):
@@ -58,6 +67,11 @@ class TimeStampedModel(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "updated_at"}
         super().save(*args, **kwargs)
+
+    def _get_FIELD_display(self, field):
+        """Django's, without rebuilding the field's choices on every call: a list page shows hundreds."""
+        value = getattr(self, field.attname)
+        return force_str(choice_labels(field).get(make_hashable(value), value), strings_only=True)
 
 
 class SluggedModel(TimeStampedModel):
@@ -219,26 +233,15 @@ class PublishableQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
 
-    def shows_drafts_to(self, user) -> bool:
-        """Whether ``user`` sees this model's drafts: curators who may change them do."""
-        return (
+    def visible_to(self, user):
+        """Published records, and drafts too for curators who may change them."""
+        if (
             user is not None
             and user.is_authenticated
             and user.has_perm(f"timeline.change_{self.model._meta.model_name}")
-        )
-
-    def visible_to(self, user):
-        """Published records, and drafts too for curators who may change them."""
-        return self if self.shows_drafts_to(user) else self.published()
-
-    def visible_through(self, path: str, user) -> Q | None:
-        """The condition that the record at ``path`` (a relation from another model) is visible to ``user``.
-
-        ``Q(<path>__status=published)``, or None when the user sees drafts too: a join
-        condition, unlike ``Q(<path>__in=visible_to(user))``, which makes the database
-        gather the ids of every visible record first.
-        """
-        return None if self.shows_drafts_to(user) else Q(**{f"{path}__status": Status.PUBLISHED})
+        ):
+            return self
+        return self.published()
 
 
 # Sources and passages -------------------------------------------------------

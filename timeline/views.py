@@ -1210,7 +1210,7 @@ class ActorListView(PageMixin, CountsForThePageMixin, ListView):
         return queryset.annotate(
             event_count=Count(
                 "participations__event",
-                filter=Event.objects.visible_through("participations__event", self.request.user),
+                filter=published_only(Event, self.request.user, "participations__event__"),
                 distinct=True,
             ),
             quote_count=Count("quotes", distinct=True),
@@ -1259,11 +1259,11 @@ class OrganisationListView(PageMixin, CountsForThePageMixin, ListView):
         return queryset.annotate(
             event_count=Count(
                 "participations__event",
-                filter=Event.objects.visible_through("participations__event", user),
+                filter=published_only(Event, user, "participations__event__"),
                 distinct=True,
             ),
             member_count=Count(
-                "memberships__actor", filter=Actor.objects.visible_through("memberships__actor", user), distinct=True
+                "memberships__actor", filter=published_only(Actor, user, "memberships__actor__"), distinct=True
             ),
         )
 
@@ -1318,7 +1318,7 @@ class PlaceListView(PageMixin, CountsForThePageMixin, ListView):
         return Place.objects.select_related("within").order_by("name", "slug")
 
     def annotate_counts(self, queryset):
-        shown = Event.objects.visible_through("events", self.request.user)
+        shown = published_only(Event, self.request.user, "events__")
         return queryset.annotate(event_count=Count("events", filter=shown, distinct=True))
 
 
@@ -1349,7 +1349,7 @@ class PeriodListView(PageMixin, CountsForThePageMixin, ListView):
         return Period.objects.order_by("date_earliest", "date_latest", "name", "pk")
 
     def annotate_counts(self, queryset):
-        shown = Event.objects.visible_through("events", self.request.user)
+        shown = published_only(Event, self.request.user, "events__")
         return queryset.annotate(event_count=Count("events", filter=shown, distinct=True))
 
 
