@@ -34,6 +34,7 @@ from timeline.models import (
     Source,
     Status,
 )
+from timeline.rows import participants_of, passages_of
 
 # Helpers ----------------------------------------------------------------------
 
@@ -459,7 +460,7 @@ class EventSerializer(LinksMixin, serializers.ModelSerializer):
     @extend_schema_field(ParticipantSerializer(many=True))
     def get_participants(self, obj):
         links = self.links
-        return [participant_data(row, links) for row in obj.participations.all() if links.visible(row.participant)]
+        return [participant_data(row, links) for row in participants_of(obj) if links.visible(row.participant)]
 
     def to_representation(self, instance):
         links = self.links
@@ -477,7 +478,7 @@ class EventSerializer(LinksMixin, serializers.ModelSerializer):
             "place_as_written": _text(instance.place_as_written),
             "period": None if period is None else summary_data(period, links, "period"),
             "participants": self.get_participants(instance),
-            "passages": [passage_summary_data(passage, links) for passage in instance.passages.all()],
+            "passages": [passage_summary_data(passage, links) for passage in passages_of(instance)],
             "notes": _text(instance.notes),
             "url": links.api("event", instance.slug),
             "site_url": links.site(instance),

@@ -38,6 +38,7 @@ from timeline.models import (
     Quote,
     Source,
 )
+from timeline.rows import attach as attach_rows
 
 #: What a passage's summary shows; above all not its source's text (tens of kilobytes per passage).
 PASSAGE_SUMMARY_FIELDS = ("slug", "source", "start", "end", "text", "source__slug")
@@ -278,13 +279,20 @@ class EventViewSet(JSONLDMixin, TimelineViewSet):
             *summary_fields("actor", "status"),
             *summary_fields("organisation", "status"),
         )
-        return (
-            queryset.select_related("place", "period")
-            .only(*EVENT_FIELDS, *summary_fields("place"), *summary_fields("period"))
-            .prefetch_related(
-                Prefetch("participations", queryset=participations.order_by("pk")), passages_with_source()
-            )
+        queryset = queryset.select_related("place", "period").only(
+            *EVENT_FIELDS, *summary_fields("place"), *summary_fields("period")
         )
+        if self.action == "list":
+            return queryset  # the page's participants and passages are read as plain rows (paginate_queryset)
+        return queryset.prefetch_related(
+            Prefetch("participations", queryset=participations.order_by("pk")), passages_with_source()
+        )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.action == "list":
+            attach_rows(page)
+        return page
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -35,7 +35,6 @@ from django.db.models import (
     Q,
     Value,
     Window,
-    prefetch_related_objects,
 )
 from django.db.models.functions import ExtractYear, Floor, RowNumber, TruncMonth
 from django.http import Http404, HttpResponseRedirect
@@ -69,6 +68,7 @@ from timeline.models import (
     Source,
     Status,
 )
+from timeline.rows import attach as attach_rows
 from timeline.templatetags.timeline_tags import (
     HEADLINE_START,
     HEADLINE_STOP,
@@ -104,17 +104,19 @@ def shown(record, user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(f"timeline.change_{record._meta.model_name}"))
 
 
+def visible_participants(user) -> Q:
+    """The participations whose person or organisation ``user`` may see: conditions on the joined rows
+    (``select_related`` joins them anyway), not subqueries."""
+    return (Q() if can_see_drafts(Actor, user) else Q(actor__isnull=True) | Q(actor__status=Status.PUBLISHED)) & (
+        Q()
+        if can_see_drafts(Organisation, user)
+        else Q(organisation__isnull=True) | Q(organisation__status=Status.PUBLISHED)
+    )
+
+
 def visible_participations(user):
     return (
-        Participation.objects.filter(
-            # Conditions on the joined rows (select_related joins them anyway), not subqueries.
-            Q() if can_see_drafts(Actor, user) else Q(actor__isnull=True) | Q(actor__status=Status.PUBLISHED),
-            Q()
-            if can_see_drafts(Organisation, user)
-            else Q(organisation__isnull=True) | Q(organisation__status=Status.PUBLISHED),
-        )
-        .select_related("actor", "organisation")
-        .order_by("pk")
+        Participation.objects.filter(visible_participants(user)).select_related("actor", "organisation").order_by("pk")
     )
 
 
@@ -842,7 +844,7 @@ class TimelineView(PageMixin, TemplateView):
         count = self.count(filterset)
         page = self.page(filterset.with_sort_annotations(filterset.qs, keys), keys, cursor, count)
         events = page.rows
-        prefetch_related_objects(events, Prefetch("participations", queryset=visible_participations(user)))
+        attach_rows(events, participants=visible_participants(user), passages=False)
         grouped = not (filterset.form.cleaned_data.get("q") or filterset.form.cleaned_data.get("ordering"))
         context.update(
             count=count,

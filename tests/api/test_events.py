@@ -148,6 +148,35 @@ def test_draft_participants_are_hidden_from_anonymous_clients(client, curator_cl
     assert participants(curator_client) == ["hidden", "shown"]
 
 
+@pytest.mark.parametrize("who", ["anonymous", "curator"])
+def test_list_entries_are_the_detail_records(client, curator_client, who):
+    """The list reads participants and passages as plain rows, the detail through the ORM: the same JSON."""
+    api = client if who == "anonymous" else curator_client
+    first, second = SourceFactory(slug="first"), SourceFactory(slug="second")
+    meeting, strike = (
+        EventFactory(slug="meeting", date_edtf="2004-01-22"),
+        EventFactory(slug="strike", date_edtf="2004-02"),
+    )
+    EventFactory(slug="alone", date_edtf="2004-03")
+    meeting.passages.add(
+        PassageFactory(source=second, words="The national"), PassageFactory(source=first, words="general strike")
+    )
+    strike.passages.add(PassageFactory(source=first, words="The leader"))
+    ParticipationFactory(event=meeting, actor=ActorFactory(slug="hidden", status="draft"), role_as_written="a delegate")
+    ParticipationFactory(
+        event=meeting, actor=None, organisation=OrganisationFactory(slug="cob", name="Workers' Union", acronym="COB")
+    )
+    ParticipationFactory(event=strike, actor=None, organisation=OrganisationFactory(slug="fsutmb", status="draft"))
+
+    listed = api.get("/api/v1/events/").json()["results"]
+
+    assert listed == [api.get(f"/api/v1/events/{slug}/").json() for slug in ("meeting", "strike", "alone")]
+    assert [[p["participant"]["slug"] for p in event["participants"]] for event in listed] == (
+        [["cob"], [], []] if who == "anonymous" else [["hidden", "cob"], ["fsutmb"], []]
+    )
+    assert [[p["source"] for p in event["passages"]] for event in listed] == [["first", "second"], ["first"], []]
+
+
 @pytest.fixture
 def events():
     la_paz, period = PlaceFactory(slug="la-paz"), PeriodFactory(slug="mesa")

@@ -12,6 +12,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from timeline.dates import DatePrecision
+from timeline.rows import participants_of
 
 register = template.Library()
 
@@ -244,7 +245,7 @@ def event_card_html(event, heading=3, show_period=False) -> str:
             f"{e(period.name)}</a></span>"
         )
     lines.append(f"    {period or ''}\n  </p>\n  ")
-    participations = list(event.participations.all())
+    participations = participants_of(event)
     if participations:
         people = []
         for participation in participations[:5]:
