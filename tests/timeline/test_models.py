@@ -202,3 +202,13 @@ def test_updated_at_moves_on_every_save():
 
     assert event.updated_at > first
     assert event.created_at <= first
+
+
+def test_choice_labels_are_the_choices_and_a_value_outside_them_shows_as_it_is():
+    from timeline.models import Event, Organisation
+
+    assert Event(event_type="government_change").get_event_type_display() == "change of government"
+    assert Event(occurrence="planned").get_occurrence_display() == "planned or called"
+    assert Event(importance=3).get_importance_display() == "major"
+    assert Organisation(kind="union").get_kind_display() == "trade union"
+    assert Event(event_type="picnic").get_event_type_display() == "picnic"
