@@ -617,6 +617,19 @@ def test_search_highlights_matches_in_events(client, world):
     assertContains(response, "The COB called a general <mark>strike</mark>.", html=False)
 
 
+def test_search_shows_the_first_twenty_with_the_total_and_leaves_out_drafts(client):
+    for n in range(25):
+        EventFactory(slug=f"strike-{n:02d}", title=f"Strike {n:02d}", summary="A strike.")
+    EventFactory(slug="draft-strike", title="Strike draft", status=Status.DRAFT)
+
+    response = client.get("/search/?q=strike")
+
+    assert texts(response, "h2")[0] == "Events (25)"
+    # Equal ranks, so the first twenty made, in that order; never the draft.
+    assert texts(response, "p", "search-list__title") == [f"Strike {n:02d} 22 January 2004" for n in range(20)]
+    assertContains(response, '<a href="/?q=strike">All 25 matching events on the timeline</a>', html=True)
+
+
 def test_search_never_shows_drafts(client, world):
     response = client.get("/search/?q=Secret+Person")
 
