@@ -513,6 +513,16 @@ def test_list_counts_leave_out_drafts_except_for_curators(client, world):
     assert curator == [["2 events, 1 quotation"], ["2 events", "0 events"]]
 
 
+def test_large_counts_are_grouped_in_thousands(client):
+    from timeline.models import Actor
+
+    Actor.objects.bulk_create(Actor(slug=f"person-{n}", name=f"Person {n}", status="published") for n in range(1000))
+
+    response = client.get("/actors/")
+
+    assert texts(response, "p", "lede") == ["1,000 people named in the documents."]
+
+
 def test_list_pages_count_the_rows_of_the_page_shown(client):
     event = EventFactory(slug="strike")
     for n in range(101):
