@@ -38,7 +38,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import ExtractYear, Floor, RowNumber, TruncMonth
+from django.db.models.functions import ExtractYear, Floor, Greatest, RowNumber, TruncMonth
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
@@ -363,6 +363,26 @@ def mark_span(window, unit):
     return max(1, math.ceil(window.months / 12 / MARK_SPANS)) if unit == "year" else 1
 
 
+def mark_span_key(window, unit):
+    """The span of the window an event's marks compete in: ``(key(day), the same as SQL)``.
+
+    Spans count from the window's first year (or month), so that the window holds at
+    most ``MARK_SPANS`` of them; an event that began before the window is in the first.
+    """
+    span, first_year = mark_span(window, unit), window.first_month // 12
+    if unit == "year":
+
+        def key(day):
+            return (max(day.year, first_year) - first_year) // span
+
+        return key, Floor((Greatest(ExtractYear("date_earliest"), Value(first_year)) - Value(first_year)) / Value(span))
+
+    def month_key(day):
+        return max(day.year * 12 + day.month - 1, window.first_month)
+
+    return month_key, TruncMonth(Greatest(F("date_earliest"), Value(window.start)))
+
+
 def figure(events, *, window=None, limit=None, periods=(), link, selected_period=None, extent=None):
     """Lay out ``events`` (a queryset) in ``window``, in at most three queries.
 
@@ -399,9 +419,10 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
             counts[start] = counts.get(start, 0) + 1
         buckets = [visual.BucketInput(start=start, count=n) for start, n in sorted(counts.items())]
         majors = sorted((event for event in everything if event[5] >= visual.MAJOR), key=lambda e: (e[3], e[6]))
-        span, taken, rows = mark_span(window, unit), {}, []
+        span_of, _ = mark_span_key(window, unit)
+        taken, rows = {}, []
         for event in majors:
-            key = event[3].year // span if unit == "year" else (event[3].year, event[3].month)
+            key = span_of(event[3])
             taken[key] = taken.get(key, 0) + 1
             if taken[key] <= MARKS_PER_SPAN:
                 rows.append(event)
@@ -422,8 +443,7 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
             ]
             # The first few major events of each span of the window (importance is at most MAJOR, a
             # constraint), so the marks spread over the whole window rather than crowd its start.
-            span = mark_span(window, unit)
-            part = Floor(ExtractYear("date_earliest") / Value(span)) if unit == "year" else TruncMonth("date_earliest")
+            _, part = mark_span_key(window, unit)
             rank = Window(RowNumber(), partition_by=[part], order_by=[F("date_earliest").asc(), F("pk").asc()])
             majors = in_window.filter(importance=visual.MAJOR).annotate(rank=rank).filter(rank__lte=MARKS_PER_SPAN)
             majors = majors.order_by("date_earliest", "pk").values_list(*fields)[:MAX_MARKS]

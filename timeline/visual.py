@@ -319,15 +319,21 @@ def _span_name(years: int) -> str:
     return {10: "decade", 100: "century"}.get(years, f"{years} years")
 
 
-def _merge_years(buckets: list[BucketInput], step: int) -> list[BucketInput]:
-    """Yearly counts added up into spans of ``step`` years starting at multiples of ``step``."""
-    if step == 1:
-        return buckets
+def _year_spans(buckets: list[BucketInput], step: int, window: Window) -> list[tuple[int, int, int]]:
+    """Yearly counts as ``(first year, last year, count)`` per span of ``step`` years.
+
+    Spans start at multiples of ``step`` and are cut to the window's years. A count
+    for a year outside the window (events that began before it and run into it) goes
+    to the window's first (or last) year, so that every column and its link lie
+    inside the window.
+    """
+    first_year, last_year = window.first_month // 12, window.last_month // 12
     merged: dict[int, int] = {}
     for bucket in buckets:
-        first = bucket.start.year - bucket.start.year % step
-        merged[first] = merged.get(first, 0) + bucket.count
-    return [BucketInput(datetime.date(max(first, 1), 1, 1), count) for first, count in sorted(merged.items())]
+        year = min(max(bucket.start.year, first_year), last_year)
+        key = year - year % step
+        merged[key] = merged.get(key, 0) + bucket.count
+    return [(max(key, first_year), min(key + step - 1, last_year), n) for key, n in sorted(merged.items())]
 
 
 def _ticks(window: Window, link: Callable[[str], str], width: int) -> list[Tick]:
@@ -417,25 +423,25 @@ def layout(
     step = 1
     if buckets is not None:
         bucket_list = [b for b in buckets if b.count]
+        columns = []  # (first day, last day, EDTF, name, count)
         if bucket_unit == "year":
             step = year_step(window, width)
-            bucket_list = _merge_years(bucket_list, step)
-        highest = max((b.count for b in bucket_list), default=1)
+            for first, last, count in _year_spans(bucket_list, step, window):
+                edtf, name = (
+                    (f"{first:04d}", str(first)) if first == last else (f"{first:04d}/{last:04d}", f"{first}–{last}")
+                )
+                columns.append((datetime.date(first, 1, 1), datetime.date(last, 12, 31), edtf, name, count))
+        else:  # months; as with years, counts from before the window go to its first month
+            by_month: dict[int, int] = {}
+            for bucket in bucket_list:
+                index = min(max(_month_index(bucket.start), window.first_month), window.last_month)
+                by_month[index] = by_month.get(index, 0) + bucket.count
+            for index, count in sorted(by_month.items()):
+                start = _month_start(index)
+                columns.append((start, _month_end(index), start.strftime("%Y-%m"), start.strftime("%B %Y"), count))
+        highest = max((column[4] for column in columns), default=1)
         bars = result.bars
-        first_year, last_year = window.first_month // 12, window.last_month // 12
-        for bucket in bucket_list:
-            start, count = bucket.start, bucket.count
-            if bucket_unit == "year":
-                year = max(start.year, first_year)
-                last_of_span = min(start.year + step - 1, last_year)
-                last = datetime.date(last_of_span, 12, 31)
-                if last_of_span == year:
-                    edtf, name = f"{year:04d}", str(year)
-                else:
-                    edtf, name = f"{year:04d}/{last_of_span:04d}", f"{year}–{last_of_span}"
-            else:
-                last = _month_end(_month_index(start))
-                edtf, name = start.strftime("%Y-%m"), start.strftime("%B %Y")
+        for start, last, edtf, name, count in columns:
             x0, x1 = x(start), x(last, end=True)
             height = max(2.0, round(HISTOGRAM_HEIGHT * count / highest, 1))
             bars.append(

@@ -1,5 +1,6 @@
 """The HTML pages, from factories: exact content, filters, search, drafts, errors."""
 
+import datetime
 import json
 import re
 from html.parser import HTMLParser
@@ -214,6 +215,73 @@ def test_a_crowded_figure_marks_major_events_from_every_span_of_its_window(clien
     assert texts(response, "desc")[1].startswith("7 events from 1900–1999; counts per 2 years shown as bars;")
     assertContains(response, "grey columns count events per year (per 2 years on narrow screens);")
     assertContains(response, '<a href="/?date=1920/1921" class="bar"><title>1920–1921: 1 event (zoom in)</title>')
+
+
+@pytest.mark.parametrize("path", ["python", "database"])
+def test_marks_reach_the_end_of_a_window_that_does_not_start_on_a_round_year(path):
+    from timeline.models import Event
+    from timeline.views import figure
+    from timeline.visual import Window
+
+    events = []
+    for year in range(1901, 2001):
+        for day in range(1, 6):
+            event = Event(slug=f"e-{year}-{day}", title=f"E {year} {day}", date_edtf=f"{year}-01-0{day}")
+            event.date_basis, event.importance, event.status = "stated", 3, Status.PUBLISHED
+            event.refresh_date()
+            events.append(event)
+    Event.objects.bulk_create(events)
+    queryset = Event.objects.published()
+    if path == "python":  # 500 events, all in the window: read once and counted here
+        first, last = datetime.date(1901, 1, 1), datetime.date(2000, 1, 5)
+        result = figure(queryset, link=str, extent={"first": first, "last": last, "dated": 500})
+    else:
+        window = Window.covering(datetime.date(1901, 1, 1), datetime.date(2000, 1, 5))
+        result = figure(queryset, window=window, limit=window, link=str)
+
+    years = sorted({int(mark.title.split()[1]) for mark in result.marks})
+    # 50 spans of two years counted from 1901, the first four major events of each (all four from
+    # its first year): the last span, 1999–2000, is marked too.
+    assert len(result.marks) == 200
+    assert years == list(range(1901, 2000, 2))
+
+
+@pytest.mark.parametrize("path", ["python", "database"])
+def test_a_crowded_window_of_months_marks_each_month_and_counts_earlier_events_in_the_first(path):
+    from timeline.models import Event
+    from timeline.views import figure
+    from timeline.visual import Window
+
+    events = [Event(slug="long", title="E 2003-09", date_edtf="2003-09/2003-12")]
+    events += [
+        Event(slug=f"e-{m}-{n}", title=f"E {m}", date_edtf=f"{m}-{n % 28 + 1:02d}")
+        for m in ("2003-10", "2003-11", "2003-12")
+        for n in range(1, 81)
+    ]
+    for event in events:
+        event.date_basis, event.importance, event.status = "stated", 3, Status.PUBLISHED
+        event.refresh_date()
+    Event.objects.bulk_create(events)
+    window = Window.covering(datetime.date(2003, 10, 1), datetime.date(2003, 12, 31), whole_years=False)
+    if path == "python":
+        result = figure(
+            Event.objects.published(),
+            window=window,
+            limit=window,
+            link=str,
+            extent={"first": window.start, "last": window.end, "dated": 241},
+        )
+    else:
+        result = figure(Event.objects.published(), window=window, limit=window, link=str)
+
+    # The event from September runs into October: it competes for October's four marks, and is counted there.
+    titles = sorted(mark.title.split(",")[0] for mark in result.marks)
+    assert titles == ["E 2003-09"] + ["E 2003-10"] * 3 + ["E 2003-11"] * 4 + ["E 2003-12"] * 4
+    assert [bar.title for bar in result.bars] == [
+        "October 2003: 81 events",
+        "November 2003: 80 events",
+        "December 2003: 80 events",
+    ]
 
 
 def test_draft_events_are_listed_for_curators(client, world):

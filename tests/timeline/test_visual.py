@@ -172,6 +172,37 @@ def test_narrow_layout_merges_years_into_decades_clamped_to_the_window():
     assert wide.summary == "7 events from 1503–2002; counts per 5 years shown as bars."
 
 
+def test_counts_from_before_the_window_go_to_its_first_column():
+    # An event from 1900/1960 is counted under 1900, outside a 1950–2049 window it runs into.
+    window = Window.covering(d(1950, 1, 1), d(2049, 12, 31))
+    buckets = [BucketInput(d(1900, 1, 1), 1), BucketInput(d(1950, 1, 1), 2), BucketInput(d(2049, 1, 1), 1)]
+
+    wide = layout(window, buckets=buckets, total=4, link=lambda edtf: f"/?date={edtf}")
+    narrow = layout(window, buckets=buckets, total=4, link=lambda edtf: f"/?date={edtf}", width=340)
+
+    assert [(b.title, b.href, b.x) for b in wide.bars] == [
+        ("1950: 3 events", "/?date=1950", 16.0),
+        ("2049: 1 event", "/?date=2049", 974.3),
+    ]
+    assert [(b.title, b.href) for b in narrow.bars] == [
+        ("1950–1951: 3 events", "/?date=1950/1951"),
+        ("2048–2049: 1 event", "/?date=2048/2049"),
+    ]
+
+
+def test_the_first_span_at_year_one_ends_before_the_second_begins():
+    window = Window.covering(d(1, 1, 1), d(1000, 12, 31))
+    buckets = [BucketInput(d(year, 1, 1), 1) for year in range(1, 1001)]
+
+    result = layout(window, buckets=buckets, total=1000, link=lambda edtf: f"/?date={edtf}")
+
+    assert [(b.title, b.href) for b in result.bars[:2]] == [
+        ("1–9: 9 events", "/?date=0001/0009"),
+        ("10–19: 10 events", "/?date=0010/0019"),
+    ]
+    assert result.bars[0].x + result.bars[0].width < result.bars[1].x
+
+
 def test_ticks_that_find_no_free_lane_are_left_out_not_piled_up():
     window = Window.covering(d(1900, 1, 1), d(2000, 12, 31))
     events = [event(f"minor-{n:02d}", d(1950, 6, 1), importance=1) for n in range(30)]
