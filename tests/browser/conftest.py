@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls there are the test's own.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -37,6 +38,9 @@ def browser_page(live_server):
             return page
 
         yield open_page
+        # The ORM calls made while Playwright's loop runs (the test's factories) have a connection of
+        # their own: close it, or PostgreSQL refuses to drop the test database at the end of the run.
+        connections.close_all()
         browser.close()
 
 
