@@ -109,11 +109,12 @@ def shown(record, user) -> bool:
 def visible_participants(user) -> Q:
     """The participations whose person or organisation ``user`` may see: conditions on the joined rows
     (``select_related`` joins them anyway), not subqueries."""
-    return (Q() if can_see_drafts(Actor, user) else Q(actor__isnull=True) | Q(actor__status=Status.PUBLISHED)) & (
-        Q()
-        if can_see_drafts(Organisation, user)
-        else Q(organisation__isnull=True) | Q(organisation__status=Status.PUBLISHED)
-    )
+    condition = Q()
+    for model, field in ((Actor, "actor"), (Organisation, "organisation")):
+        published = published_only(model, user, f"{field}__")
+        if published:  # this kind's drafts are hidden: a participant of the other kind, or a published one
+            condition &= Q(**{f"{field}__isnull": True}) | published
+    return condition
 
 
 def visible_participations(user):
@@ -358,19 +359,15 @@ def visible_or_404(queryset, slug):
 # The visual timeline -------------------------------------------------------
 
 
-def mark_span(window, unit):
-    """How many years one span of the figure's marks covers (``unit`` "year"); a month otherwise."""
-    return max(1, math.ceil(window.months / 12 / MARK_SPANS)) if unit == "year" else 1
-
-
 def mark_span_key(window, unit):
     """The span of the window an event's marks compete in: ``(key(day), the same as SQL)``.
 
     Spans count from the window's first year (or month), so that the window holds at
     most ``MARK_SPANS`` of them; an event that began before the window is in the first.
     """
-    span, first_year = mark_span(window, unit), window.first_month // 12
+    first_year = window.first_month // 12
     if unit == "year":
+        span = max(1, math.ceil(window.months / 12 / MARK_SPANS))  # years
 
         def key(day):
             return (max(day.year, first_year) - first_year) // span
