@@ -511,14 +511,15 @@ def layout(
     if ticked:
         ticked.sort(key=lambda e: (e.earliest, e.latest, e.title))
         spans = [(x(e.earliest), x(e.latest, end=True)) for e in ticked]
-        # A tick with no free lane is left out rather than drawn over another one: a pile of
-        # marks on one spot is unreadable, and the bars and the list below still count the event.
+        # A tick with no free lane goes on the last one, over another. Beside the bars it is left out
+        # instead: they count it, and a pile of marks on one spot is unreadable at that scale.
         lanes = _pack([(x0 - 1, max(x1, x0 + 2) + 1) for x0, x1 in spans], MAX_TICK_LANES)
         result.ticks_row_y = y + 4
         for event, (x0, x1), lane in zip(ticked, spans, lanes, strict=True):
-            if lane is None:
+            if lane is None and result.bars:
                 result.left_out += 1
                 continue
+            lane = MAX_TICK_LANES - 1 if lane is None else lane
             span = max(x1 - x0, 0)
             result.marks.append(
                 Mark(

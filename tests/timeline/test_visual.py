@@ -203,16 +203,30 @@ def test_the_first_span_at_year_one_ends_before_the_second_begins():
     assert result.bars[0].x + result.bars[0].width < result.bars[1].x
 
 
-def test_ticks_that_find_no_free_lane_are_left_out_not_piled_up():
+def test_beside_the_bars_ticks_that_find_no_free_lane_are_left_out_not_piled_up():
+    window = Window.covering(d(1900, 1, 1), d(2000, 12, 31))
+    events = [event(f"minor-{n:02d}", d(1950, 6, 1), importance=1) for n in range(30)]
+
+    result = layout(window, events=events, buckets=[BucketInput(d(1950, 1, 1), 30)], total=30)
+
+    assert [mark.title for mark in result.marks] == [f"minor-{n:02d}, 1950-06-01" for n in range(5)]
+    assert sorted(mark.y for mark in result.marks) == [68.0, 78.0, 88.0, 98.0, 108.0]
+    assert result.left_out == 25
+    assert result.summary == (
+        "30 events from 1900–2000; counts per year shown as bars; 25 not drawn where marks would overlap."
+    )
+
+
+def test_without_bars_every_event_is_drawn_the_crowded_ones_on_the_last_tick_lane():
     window = Window.covering(d(1900, 1, 1), d(2000, 12, 31))
     events = [event(f"minor-{n:02d}", d(1950, 6, 1), importance=1) for n in range(30)]
 
     result = layout(window, events=events)
 
-    assert [mark.title for mark in result.marks] == [f"minor-{n:02d}, 1950-06-01" for n in range(5)]
-    assert sorted(mark.y for mark in result.marks) == [12.0, 22.0, 32.0, 42.0, 52.0]
-    assert result.left_out == 25
-    assert result.summary == "30 events from 1900–2000; 25 not drawn where marks would overlap."
+    assert [mark.title for mark in result.marks] == [f"minor-{n:02d}, 1950-06-01" for n in range(30)]
+    assert sorted(mark.y for mark in result.marks) == [12.0, 22.0, 32.0, 42.0] + [52.0] * 26
+    assert result.left_out == 0
+    assert result.summary == "30 events from 1900–2000."
 
 
 def test_summary_counts_the_major_events_marked_beside_the_bars():
