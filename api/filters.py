@@ -80,6 +80,7 @@ class StrictFilterBackend(DjangoFilterBackend):
             return queryset
         if not filterset.is_valid():
             raise InvalidQuery(query_errors(filterset))
+        view.filterset = filterset  # its order, for the keyset pagination
         return filterset.qs
 
 

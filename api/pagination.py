@@ -4,32 +4,29 @@ A page is read with ``LIMIT page_size + 1 OFFSET (page - 1) * page_size``: the
 extra row tells whether there is a next page, so no ``COUNT(*)`` runs on any
 request, and the page numbers stay simple for people and scripts. Offsets walk
 an index in list order; a keyset (cursor) pagination would do better still past
-a few hundred thousand rows, at the cost of page numbers and of arbitrary
-``ordering``. Invalid ``page`` or ``page_size`` values are errors (HTTP 400),
-never silently clamped.
+a few hundred thousand rows, at the cost of page numbers. Invalid ``page`` or
+``page_size`` values are errors (HTTP 400), never silently clamped.
 
-The events list, in its default (chronological) order, pages with a keyset
-instead: ``next`` and ``previous`` carry an opaque ``cursor`` naming the last
-(or first) event shown, and the page is read with ``WHERE (date_earliest,
-date_latest, id) > (...) ORDER BY ... LIMIT page_size + 1`` along the
-``(status, date_earliest, date_latest)`` index, so page 2,000 costs what page 1
-costs. ``page`` numbers still work there, and are the only way with ``q`` or
-``ordering``.
+The events list pages with a keyset instead (:mod:`timeline.keyset`, shared
+with the HTML timeline), in whatever order it is asked for: in time, by
+``ordering``, or by relevance with ``q``. ``next`` and ``previous`` carry an
+opaque ``cursor`` naming the last (or first) event shown, and the page is read
+with ``WHERE (keys) > (cursor) ORDER BY keys LIMIT page_size + 1``; in time it
+walks the ``(status, date_earliest, date_latest)`` index, so page 2,000 costs
+what page 1 costs. ``page`` numbers still work there, by offset, for whoever
+asks for one.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime
-import json
-
-from django.db.models import F, Q, Subquery
+from django.db.models import Subquery
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from api.exceptions import InvalidQuery
+from timeline.filters import EventFilterSet
+from timeline.keyset import CursorError, decode_cursor, encode_cursor, keyset_page
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -125,117 +122,54 @@ class PageNumberWithoutCount(BasePagination):
 
 
 class EventCursorPagination(PageNumberWithoutCount):
-    """Page numbers, or a keyset cursor along the chronological order (undated events last)."""
+    """Keyset cursors in the list's order, whatever it is; page numbers when ``page`` is given."""
 
     cursor_query_param = "cursor"
     query_params = (*PageNumberWithoutCount.query_params, cursor_query_param)
+    invalid_cursor = "Invalid cursor; follow the “next” and “previous” links."
 
     @staticmethod
-    def chronological(request) -> bool:
-        return not (request.query_params.get("q") or request.query_params.get("ordering"))
-
-    @staticmethod
-    def encode(direction: str, event) -> str:
-        earliest = event.date_earliest.isoformat() if event.date_earliest else None
-        latest = event.date_latest.isoformat() if event.date_latest else None
-        raw = json.dumps([direction, earliest, latest, event.pk], separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    def sort_keys(view) -> list:
+        """The list's order, as the filter set says it (``ordering``, relevance for ``q``, or in time)."""
+        filterset = getattr(view, "filterset", None)
+        return filterset.sort_keys() if filterset is not None else EventFilterSet.default_sort_keys()
 
     @classmethod
     def cursor_for(cls, event) -> str:
-        """The cursor of the page that starts after ``event``."""
-        return cls.encode("a", event)
-
-    @staticmethod
-    def decode(value: str):
-        try:
-            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-            direction, earliest, latest, pk = json.loads(raw)
-            if direction not in ("a", "b") or type(pk) is not int or (earliest is None) != (latest is None):
-                raise ValueError
-            earliest = datetime.date.fromisoformat(earliest) if earliest is not None else None
-            latest = datetime.date.fromisoformat(latest) if latest is not None else None
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-            raise InvalidQuery({"cursor": ["Invalid cursor; follow the “next” and “previous” links."]}) from None
-        return direction, earliest, latest, pk
+        """The cursor of the page that starts after ``event`` in the default (chronological) order."""
+        return encode_cursor("a", EventFilterSet.default_sort_keys(), event)
 
     def paginate_queryset(self, queryset, request, view=None):
         values = request.query_params.getlist(self.cursor_query_param)
-        self.mode = "page"
-        if not values:
-            if request.query_params.get(self.page_query_param) or not self.chronological(request):
-                return super().paginate_queryset(queryset, request, view)
-            cursor = None
-        else:
-            errors = {}
-            if len(values) > 1:
-                errors["cursor"] = ["Give “cursor” once."]
-            elif request.query_params.get(self.page_query_param):
-                errors["cursor"] = ["Give “cursor” or “page”, not both."]
-            elif not self.chronological(request):
-                errors["cursor"] = ["“cursor” follows the default order; with “q” or “ordering”, use “page”."]
-            if errors:
-                raise InvalidQuery(errors)
-            cursor = self.decode(values[0])
-        self.request = request
         errors = {}
+        if len(values) > 1:
+            errors["cursor"] = ["Give “cursor” once."]
+        elif values and request.query_params.get(self.page_query_param):
+            errors["cursor"] = ["Give “cursor” or “page”, not both."]
+        if errors:
+            raise InvalidQuery(errors)
+        self.mode = "page"
+        if not values and request.query_params.get(self.page_query_param):
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
         self.page_size = self._read(request, self.page_size_query_param, self.page_size, self.max_page_size, errors)
         if errors:
             raise InvalidQuery(errors)
+        self.keys = self.sort_keys(view)
+        cursor = None
+        if values:
+            try:
+                cursor = decode_cursor(values[0], self.keys)
+            except CursorError:
+                raise InvalidQuery({"cursor": [self.invalid_cursor]}) from None
+        filterset = getattr(view, "filterset", None)
+        if filterset is not None:
+            queryset = filterset.with_sort_annotations(queryset, self.keys)
+        page = keyset_page(queryset, self.keys, cursor, size=self.page_size)
         self.mode = "cursor"
         self.page = None
-        want = self.page_size + 1
-        if cursor is None or cursor[0] == "a":
-            rows = self._after(queryset, cursor, want)
-            self.has_next = len(rows) > self.page_size
-            rows = rows[: self.page_size]
-            self.has_previous = cursor is not None
-        else:
-            rows = self._before(queryset, cursor, want)
-            self.has_previous = len(rows) > self.page_size
-            rows = list(reversed(rows[: self.page_size]))
-            self.has_next = True
-        self.rows = rows
-        return rows
-
-    @staticmethod
-    def _after(queryset, cursor, want):
-        """Up to ``want`` rows after the cursor: dated ones along the index, then undated ones by pk."""
-        if cursor is None:
-            return list(queryset[:want])
-        _, earliest, latest, pk = cursor
-        undated = queryset.filter(date_earliest__isnull=True)
-        if earliest is None:
-            return list(undated.filter(pk__gt=pk)[:want])
-        later = (
-            Q(date_earliest__gt=earliest)
-            | Q(date_earliest=earliest, date_latest__gt=latest)
-            | Q(date_earliest=earliest, date_latest=latest, pk__gt=pk)
-        )
-        rows = list(queryset.filter(later, date_earliest__gte=earliest)[:want])
-        if len(rows) < want:
-            rows += list(undated[: want - len(rows)])
-        return rows
-
-    @staticmethod
-    def _before(queryset, cursor, want):
-        """Up to ``want`` rows before the cursor, nearest first."""
-        _, earliest, latest, pk = cursor
-        backwards = queryset.order_by(
-            F("date_earliest").desc(nulls_first=True), F("date_latest").desc(nulls_first=True), "-pk"
-        )
-        dated = backwards.filter(date_earliest__isnull=False)
-        if earliest is None:
-            rows = list(backwards.filter(date_earliest__isnull=True, pk__lt=pk)[:want])
-            if len(rows) < want:
-                rows += list(dated[: want - len(rows)])
-            return rows
-        earlier = (
-            Q(date_earliest__lt=earliest)
-            | Q(date_earliest=earliest, date_latest__lt=latest)
-            | Q(date_earliest=earliest, date_latest=latest, pk__lt=pk)
-        )
-        return list(dated.filter(earlier, date_earliest__lte=earliest)[:want])
+        self.rows, self.has_next, self.has_previous = page.rows, page.has_next, page.has_previous
+        return page.rows
 
     def get_next_link(self):
         if self.mode == "page":
@@ -243,7 +177,7 @@ class EventCursorPagination(PageNumberWithoutCount):
         if not self.has_next or not self.rows:
             return None
         url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
-        return replace_query_param(url, self.cursor_query_param, self.encode("a", self.rows[-1]))
+        return replace_query_param(url, self.cursor_query_param, encode_cursor("a", self.keys, self.rows[-1]))
 
     def get_previous_link(self):
         if self.mode == "page":
@@ -253,7 +187,7 @@ class EventCursorPagination(PageNumberWithoutCount):
         url = self.request.build_absolute_uri()
         if not self.rows:
             return remove_query_param(url, self.cursor_query_param)
-        return replace_query_param(url, self.cursor_query_param, self.encode("b", self.rows[0]))
+        return replace_query_param(url, self.cursor_query_param, encode_cursor("b", self.keys, self.rows[0]))
 
     def get_schema_operation_parameters(self, view):
         return [
@@ -262,8 +196,9 @@ class EventCursorPagination(PageNumberWithoutCount):
                 "name": self.cursor_query_param,
                 "required": False,
                 "in": "query",
-                "description": "An opaque position in the default (chronological) order, from the `next` and "
-                "`previous` links: every page costs the same, however deep. Not with `page`, `q` or `ordering`.",
+                "description": "An opaque position in the list, from the `next` and `previous` links, in any "
+                "order (`ordering`, relevance with `q`, or in time): every page costs the same, however deep. "
+                "Not with `page`.",
                 "schema": {"type": "string"},
             },
         ]

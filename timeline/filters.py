@@ -68,17 +68,32 @@ class EDTFFilter(filters.Filter):
 
 
 class NullsLastOrderingFilter(filters.OrderingFilter):
-    """Orders undated records last in either direction, on every database, with a stable tie-break."""
+    """Orders undated records last in either direction, on every database, with a stable tie-break.
+
+    A field named twice counts once, where it is first named. Ties are broken by
+    the primary key in the direction of the last field, so one index on
+    ``(field, id)`` serves the order both ways (read backwards for ``-field``).
+    """
+
+    def names(self, value) -> list[str]:
+        """The fields to order by, each once, as ``name`` or ``-name``."""
+        names, seen = [], set()
+        for param in value:
+            name = self.get_ordering_value(param)
+            if name.lstrip("-") not in seen:
+                seen.add(name.lstrip("-"))
+                names.append(name)
+        return names
 
     def filter(self, qs, value):
         if not value:
             return qs
+        names = self.names(value)
         ordering = []
-        for param in value:
-            name = self.get_ordering_value(param)
+        for name in names:
             field = F(name.lstrip("-"))
             ordering.append(field.desc(nulls_last=True) if name.startswith("-") else field.asc(nulls_last=True))
-        return qs.order_by(*ordering, "pk")
+        return qs.order_by(*ordering, "-pk" if names[-1].startswith("-") else "pk")
 
 
 def _published_or_curated(model):
@@ -223,21 +238,16 @@ class EventFilterSet(StrictFilterSet):
         """
         data = self.form.cleaned_data
         if data.get("ordering"):
-            keys, seen = [], set()
-            for param in data["ordering"]:
-                name = self.filters["ordering"].get_ordering_value(param)
-                field = name.lstrip("-")
-                if field not in seen:
-                    seen.add(field)
-                    kind, nullable = ORDERING_KINDS[field]
-                    keys.append(SortKey(field, name.startswith("-"), kind, nullable))
-        elif data.get("q"):
+            keys = []
+            for name in self.filters["ordering"].names(data["ordering"]):
+                kind, nullable = ORDERING_KINDS[name.lstrip("-")]
+                keys.append(SortKey(name.lstrip("-"), name.startswith("-"), kind, nullable))
+            return [*keys, SortKey("pk", keys[-1].descending, "int")]  # as NullsLastOrderingFilter breaks ties
+        if data.get("q"):
             # The rank as double precision (``search_key``, see ``with_sort_annotations``): PostgreSQL's
             # ts_rank is a real, whose printed value a cursor could not compare equal to it again.
-            keys = [SortKey("search_key", True, "float"), SortKey("date_earliest", nullable=True)]
-        else:
-            return self.default_sort_keys()
-        return [*keys, PRIMARY_KEY]
+            return [SortKey("search_key", True, "float"), SortKey("date_earliest", nullable=True), PRIMARY_KEY]
+        return self.default_sort_keys()
 
     @staticmethod
     def with_sort_annotations(queryset, keys):

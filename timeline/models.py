@@ -773,6 +773,10 @@ class Event(SluggedModel, DatedModel, EvidencedModel, SearchableModel):
         indexes = [
             models.Index(fields=["status", "date_earliest", "date_latest"], name="event_status_dates"),
             models.Index(fields=["event_type", "date_earliest"], name="event_type_dates"),
+            # ``ordering=title`` and ``ordering=importance``, either way, read along an index (see
+            # NullsLastOrderingFilter: ties go by the primary key, in the direction of the field).
+            models.Index(fields=["status", "title", "id"], name="event_status_title"),
+            models.Index(fields=["status", "importance", "id"], name="event_status_importance"),
         ]
 
     def __str__(self):

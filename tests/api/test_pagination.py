@@ -11,6 +11,8 @@ from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
 
+INVALID = "Invalid cursor; follow the “next” and “previous” links."
+
 # Ties on both dates, ranges, a year, and undated events (always last).
 DATES = ["2004-01-22", "2004-01-22", "2003-10", "1971", "1971-07-18/1971-07-20", "2004-01-22", "", "", "1952-04"]
 
@@ -66,11 +68,15 @@ def test_a_cursor_keeps_the_filters(client, dated):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("cursor=bogus", "Invalid cursor; follow the “next” and “previous” links."),
-        ("cursor=WyJ4IiwxLDIsM10", "Invalid cursor; follow the “next” and “previous” links."),
+        ("cursor=bogus", INVALID),
+        ("cursor=WyJ4IiwxLDIsM10", INVALID),
         ("cursor=a&cursor=b", "Give “cursor” once."),
         ("cursor=a&page=2", "Give “cursor” or “page”, not both."),
-        ("cursor=a&ordering=title", "“cursor” follows the default order; with “q” or “ordering”, use “page”."),
+        # A cursor made for the order in time (two dates and a key) is not a place in the order by title.
+        ("cursor=WyJhIiwiMjAwNC0wMS0yMiIsIjIwMDQtMDEtMjIiLDNd&ordering=title", INVALID),
+        ("cursor=WyJhIiwiMjAwNC0wMS0yMiIsIjIwMDQtMDEtMjIiLDNd&q=event", INVALID),
+        # The right number of values, of the wrong kind: a title where the importance goes.
+        ("cursor=WyJhIiwiRXZlbnQgMyIsM10&ordering=importance", INVALID),
     ],
 )
 def test_invalid_cursors_are_400(client, dated, query, message):
@@ -80,10 +86,90 @@ def test_invalid_cursors_are_400(client, dated, query, message):
     assert response.json()["errors"] == {"cursor": [message]}
 
 
-def test_page_numbers_and_ordering_still_page_by_number(client, dated):
+def test_page_numbers_still_page_by_number(client, dated):
+    body = client.get("/api/v1/events/?ordering=title&page=2&page_size=2").json()
+
+    assert [item["slug"] for item in body["results"]] == ["e2", "e3"]
+    assert body["next"] == "http://testserver/api/v1/events/?ordering=title&page=3&page_size=2"
+    assert body["previous"] == "http://testserver/api/v1/events/?ordering=title&page_size=2"
+
+
+@pytest.fixture
+def ranked():
+    """Events whose titles, importance and dates tie in different ways."""
+    rows = [
+        ("b", "Strike", 3, "2003-10"),
+        ("a", "Strike", 2, "1952-04"),
+        ("c", "Assembly", 3, ""),
+        ("d", "Coup", 1, "1971-08-21"),
+        ("e", "Assembly", 2, "1971"),
+        ("f", "Blockade", 3, "2003-10"),
+    ]
+    for slug, title, importance, edtf in rows:
+        EventFactory(slug=slug, title=title, importance=importance, date_edtf=edtf)
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        # Ties broken by the primary key (the order of creation) in the direction of the last field; undated
+        # events last in either direction.
+        ("title", ["c", "e", "f", "d", "b", "a"]),
+        ("-title", ["a", "b", "d", "f", "e", "c"]),
+        ("-importance", ["f", "c", "b", "e", "a", "d"]),
+        ("importance,-date", ["d", "e", "a", "f", "b", "c"]),
+        ("-date", ["f", "b", "d", "e", "a", "c"]),
+        ("date", ["a", "e", "d", "b", "f", "c"]),
+        ("title,-title", ["c", "e", "f", "d", "b", "a"]),  # a field counts where it is first named
+    ],
+)
+@pytest.mark.parametrize("size", [1, 2, 4])
+def test_cursors_walk_any_ordering_both_ways(client, ranked, ordering, expected, size):
+    forward = walk(client, f"/api/v1/events/?ordering={ordering}&page_size={size}")
+    last = client.get(f"/api/v1/events/?ordering={ordering}&page_size={size}")
+    url = last.json()["next"]
+    while url:
+        last = client.get(url)
+        url = last.json()["next"]
+    backward = walk(client, last.json()["previous"], key="previous") if last.json()["previous"] else []
+
+    numbered = client.get(f"/api/v1/events/?ordering={ordering}&page=1&page_size=100").json()["results"]
+
+    assert [slug for page in forward for slug in page] == expected
+    assert [item["slug"] for item in numbered] == expected
+    assert all(len(page) == size for page in forward[:-1])
+    assert [slug for page in reversed(backward) for slug in page] == expected[: len(expected) - len(forward[-1])]
+
+
+def test_next_links_of_an_ordered_list_carry_a_cursor(client, ranked):
     body = client.get("/api/v1/events/?ordering=title&page_size=2").json()
 
-    assert body["next"] == "http://testserver/api/v1/events/?ordering=title&page=2&page_size=2"
+    assert body["previous"] is None
+    assert parse_qs(urlsplit(body["next"]).query).keys() == {"ordering", "page_size", "cursor"}
+
+
+@pytest.mark.parametrize("size", [1, 2, 5])
+def test_cursors_walk_search_results_in_order_of_relevance(client, size):
+    for n, title in enumerate(["general strike", "strike", "strike against the strike", "coup", "a strike"]):
+        EventFactory(slug=f"s{n}", title=title, date_edtf=f"200{n}")
+    whole = client.get("/api/v1/events/?q=strike&page_size=100").json()["results"]
+
+    pages = walk(client, f"/api/v1/events/?q=strike&page_size={size}")
+
+    assert sorted(item["slug"] for item in whole) == ["s0", "s1", "s2", "s4"]
+    assert [slug for page in pages for slug in page] == [item["slug"] for item in whole]
+
+
+def test_a_deep_cursor_in_another_order_reads_no_offset(client, django_assert_max_num_queries):
+    EventFactory.create_batch(30)
+    by_title = list(Event.objects.order_by("title", "pk"))
+    cursor = client.get("/api/v1/events/?ordering=title&page_size=25").json()["next"]
+
+    with django_assert_max_num_queries(5) as captured:
+        response = client.get(cursor.replace("page_size=25", "page_size=2"))
+
+    assert [e["slug"] for e in response.json()["results"]] == [e.slug for e in by_title[25:27]]
+    assert not any("OFFSET" in query["sql"] for query in captured.captured_queries)
 
 
 def test_a_deep_cursor_costs_what_the_first_page_costs(client, django_assert_max_num_queries):
