@@ -436,7 +436,10 @@ class SourceViewSet(TimelineViewSet):
     ),
 )
 class PassageViewSet(TimelineViewSet):
-    """Exact spans of a source's text: the evidence every other record cites."""
+    """Exact spans of a source's text: the evidence every other record cites.
+
+    Listed by source, in the order the sources were added, then in document order.
+    """
 
     model = Passage
     serializer_class = serializers.PassageSerializer
@@ -449,7 +452,13 @@ class PassageViewSet(TimelineViewSet):
         return super().get_serializer_class()
 
     def related(self, queryset):
-        return queryset.select_related("source")
+        # In document order: by source (as the sources were added), then by position, along the index of
+        # the unique (source, start, end) span. Ordering by the sources' titles sorted every passage.
+        return (
+            queryset.select_related("source")
+            .defer("source__text", "source__notes")
+            .order_by("source_id", "start", "end")
+        )
 
 
 @documented(serializers.QuoteSerializer, serializers.QuoteWriteSerializer)

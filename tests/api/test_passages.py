@@ -63,10 +63,11 @@ STRIKE = {
 
 
 def test_passage_list_is_in_source_then_document_order(client, passages):
+    """Sources in the order they were added (the article, then the letter), each in document order."""
     response = client.get("/api/v1/passages/")
 
     assert response.status_code == HTTPStatus.OK
-    assert response.json() == {"next": None, "previous": None, "results": [STRIKE, NATIONAL_MEETING, MEETING_PLACE]}
+    assert response.json() == {"next": None, "previous": None, "results": [NATIONAL_MEETING, MEETING_PLACE, STRIKE]}
 
 
 def test_passage_detail_is_the_whole_record(client, passages):
@@ -116,7 +117,7 @@ def test_passage_pages(client, passages):
     assert first == {
         "next": f"{BASE}/api/v1/passages/?page=2&page_size=2",
         "previous": None,
-        "results": [STRIKE, NATIONAL_MEETING],
+        "results": [NATIONAL_MEETING, MEETING_PLACE],
     }
 
 
@@ -129,3 +130,12 @@ def test_passage_queries_are_bounded(client, passages, django_assert_max_num_que
         assert len(slugs(client.get("/api/v1/passages/?page_size=100"))) == 33
     with django_assert_max_num_queries(2):
         assert client.get("/api/v1/passages/article-43-65/").status_code == HTTPStatus.OK
+
+
+def test_passage_list_reads_no_source_text(client, passages, django_assert_max_num_queries):
+    """A page of passages names each source; it never reads the documents' whole texts."""
+    with django_assert_max_num_queries(2) as captured:
+        response = client.get("/api/v1/passages/")
+
+    assert response.status_code == HTTPStatus.OK
+    assert [query["sql"] for query in captured.captured_queries if '"timeline_source"."text"' in query["sql"]] == []
