@@ -777,6 +777,9 @@ class Event(SluggedModel, DatedModel, EvidencedModel, SearchableModel):
             # NullsLastOrderingFilter: ties go by the primary key, in the direction of the field).
             models.Index(fields=["status", "title", "id"], name="event_status_title"),
             models.Index(fields=["status", "importance", "id"], name="event_status_importance"),
+            # A place's and a period's events, counted on the index alone (the index pages).
+            models.Index(fields=["place", "status"], name="event_place_status"),
+            models.Index(fields=["period", "status"], name="event_period_status"),
         ]
 
     def __str__(self):

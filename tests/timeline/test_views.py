@@ -572,13 +572,15 @@ def test_list_counts_leave_out_drafts_except_for_curators(client, world):
     ParticipationFactory(event=world["draft"], actor=world["solares"])
     PlaceFactory(slug="oruro", name="Oruro")
     EventFactory(slug="draft-in-cochabamba", date_edtf="1999", place=world["meeting"].place, status=Status.DRAFT)
+    EventFactory(slug="draft-under-mesa", date_edtf="2003-11", period=world["meeting"].period, status=Status.DRAFT)
+    lists = ("/actors/", "/places/", "/periods/")
 
-    anonymous = [texts(client.get(url), "span", "counts") for url in ("/actors/", "/places/")]
+    anonymous = [texts(client.get(url), "span", "counts") for url in lists]
     client.force_login(UserFactory(permissions=["timeline.change_event"]))
-    curator = [texts(client.get(url), "span", "counts") for url in ("/actors/", "/places/")]
+    curator = [texts(client.get(url), "span", "counts") for url in lists]
 
-    assert anonymous == [["1 event, 1 quotation"], ["1 event", "0 events"]]
-    assert curator == [["2 events, 1 quotation"], ["2 events", "0 events"]]
+    assert anonymous == [["1 event, 1 quotation"], ["1 event", "0 events"], ["1 event", "2 events"]]
+    assert curator == [["2 events, 1 quotation"], ["2 events", "0 events"], ["1 event", "3 events"]]
 
 
 def test_large_counts_are_grouped_in_thousands(client):
