@@ -24,6 +24,20 @@ class InvalidQuery(exceptions.APIException):
         super().__init__(f"Invalid query parameter(s): {names}.")
 
 
+class ExportTooLarge(exceptions.APIException):
+    """An export whose filters match more records than one export holds (``settings.API_MAX_EXPORT``)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "export_too_large"
+
+    def __init__(self, *, matched: int, limit: int, noun: str, list_url: str, dated: bool):
+        narrow = "Narrow the filters (for example after and before)" if dated else "Narrow the filters"
+        super().__init__(
+            f"The filters match {matched:,} {noun}; one export holds at most {limit:,}. {narrow}, or read "
+            f"the paginated list, {list_url}, page by page."
+        )
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"

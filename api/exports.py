@@ -13,6 +13,7 @@ import datetime
 import io
 from decimal import Decimal
 from html import escape
+from urllib.parse import urlencode
 
 import icalendar
 from rest_framework import renderers
@@ -198,8 +199,12 @@ def timelinejs_document(events, periods, *, request, site_url, title_text: str) 
 # GeoJSON -----------------------------------------------------------------------
 
 
-def geojson_document(places, *, api_url, site_url) -> dict:
-    """Places with coordinates as Point features, with the events at each."""
+#: The events listed in a place's feature, the first in time; ``event_count`` and ``events_url`` give the rest.
+GEOJSON_EVENTS = 20
+
+
+def geojson_document(places, *, api_url, site_url, events_url: str) -> dict:
+    """Places with coordinates as Point features, with the first events at each and how many there are."""
     features = []
     for place in places:
         if place.latitude is None or place.longitude is None:
@@ -225,6 +230,8 @@ def geojson_document(places, *, api_url, site_url) -> dict:
                         }
                         for event in place.visible_events
                     ],
+                    "event_count": place.event_count,
+                    "events_url": f"{events_url}?{urlencode({'place': place.slug})}",
                 },
             }
         )

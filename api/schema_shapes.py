@@ -66,7 +66,9 @@ class GeoJSONPropertiesSerializer(serializers.Serializer):
     coordinates_by_curator = serializers.BooleanField()
     url = serializers.URLField()
     site_url = serializers.URLField()
-    events = GeoJSONEventSerializer(many=True)
+    events = GeoJSONEventSerializer(many=True, help_text="The first events at the place, in time (at most 20).")
+    event_count = serializers.IntegerField(help_text="How many events there are at the place.")
+    events_url = serializers.URLField(help_text="All of them, in the API's events list.")
 
 
 class GeoJSONFeatureSerializer(serializers.Serializer):

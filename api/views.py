@@ -8,10 +8,12 @@ and answers conditional GETs with 304.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
@@ -23,7 +25,7 @@ from rest_framework.response import Response
 from api import exports, serializers
 from api import filters as api_filters
 from api.conditional import NotModified, PreconditionFailed, check_if_match, require_if_match, validators
-from api.exceptions import InvalidQuery
+from api.exceptions import ExportTooLarge, InvalidQuery
 from api.pagination import EventCursorPagination, PageNumberWithoutCount
 from api.schema_shapes import GeoJSONSerializer, JSONLDSerializer, TimelineJSSerializer
 from timeline.models import (
@@ -37,6 +39,7 @@ from timeline.models import (
     Place,
     Quote,
     Source,
+    SubqueryCount,
 )
 from timeline.rows import attach as attach_rows
 
@@ -182,9 +185,29 @@ class TimelineViewSet(viewsets.ModelViewSet):
 
     # Exports --------------------------------------------------------------------------
 
+    def export_records(self, queryset=None) -> list:
+        """The filtered records of an export, at most ``settings.API_MAX_EXPORT``; more is HTTP 400.
+
+        The keys alone say whether there is a record past the limit (any one: no sort), and the count
+        for the message is made only then; an export within it is read as usual.
+        """
+        if queryset is None:
+            queryset = self.filter_queryset(self.get_queryset())
+        limit = settings.API_MAX_EXPORT
+        if queryset.order_by().values_list("pk", flat=True)[limit : limit + 1]:
+            raise ExportTooLarge(
+                matched=queryset.count(),
+                limit=limit,
+                noun=str(self.model._meta.verbose_name_plural),
+                list_url=self.request.build_absolute_uri(reverse(f"api:{self.basename}-list")),
+                dated="after" in self.filterset_class.base_filters,
+            )
+        records = list(queryset)
+        return records
+
     def export_rows(self):
-        queryset = self.filter_queryset(self.get_queryset())
-        data = self.serializer_class(queryset, many=True, context=self.get_serializer_context()).data
+        records = self.export_records()
+        data = self.serializer_class(records, many=True, context=self.get_serializer_context()).data
         return exports.csv_rows(self.serializer_class, data)
 
     @extend_schema(responses=CSV_RESPONSE, filters=True)
@@ -220,8 +243,7 @@ class JSONLDMixin:
     )
     def jsonld_list(self, request, *args, **kwargs):
         """The filtered list as JSON-LD (schema.org), one node per record in ``@graph``."""
-        queryset = self.filter_queryset(self.get_queryset())
-        return Response(exports.jsonld_document([self.jsonld_node(obj) for obj in queryset]))
+        return Response(exports.jsonld_document([self.jsonld_node(obj) for obj in self.export_records()]))
 
     @extend_schema(responses={(200, "application/ld+json"): JSONLDSerializer})
     @action(detail=True, url_path="jsonld", url_name="jsonld", renderer_classes=[exports.JSONLDRenderer])
@@ -269,7 +291,8 @@ class EventViewSet(JSONLDMixin, TimelineViewSet):
     def related(self, queryset):
         """What each action shows, and no more: summaries of linked records, never their long texts."""
         if self.action in ("jsonld", "jsonld_list"):
-            return queryset.with_related().defer("search_vector")
+            # The place's node names the place that contains it.
+            return queryset.with_related().select_related("place__within").defer("search_vector")
         if self.action in self.place_only_actions:
             return queryset.select_related("place").only(*EVENT_FIELDS, *summary_fields("place"))
         participations = Participation.objects.select_related("actor", "organisation").only(
@@ -308,7 +331,7 @@ class EventViewSet(JSONLDMixin, TimelineViewSet):
 
         Dated events only, at their real precision; periods become eras.
         """
-        events = list(self.filter_queryset(self.get_queryset()))
+        events = self.export_records()
         periods = Period.objects.chronological()
         return Response(
             exports.timelinejs_document(
@@ -327,7 +350,7 @@ class EventViewSet(JSONLDMixin, TimelineViewSet):
     @action(detail=False, url_path="ics", renderer_classes=[exports.ICalendarRenderer], pagination_class=None)
     def ics(self, request, *args, **kwargs):
         """The filtered events dated to the day (or a range of days) as an iCalendar file."""
-        events = self.filter_queryset(self.get_queryset())
+        events = self.export_records()
         body = exports.icalendar_document(events, host=request.get_host().split(":")[0], site_url=self.site_url)
         return Response(body, headers={"Content-Disposition": 'attachment; filename="events.ics"'})
 
@@ -391,12 +414,21 @@ class PlaceViewSet(JSONLDMixin, TimelineViewSet):
     @extend_schema(responses={(200, "application/geo+json"): GeoJSONSerializer}, filters=True)
     @action(detail=False, url_path="geojson", renderer_classes=[exports.GeoJSONRenderer], pagination_class=None)
     def geojson(self, request, *args, **kwargs):
-        """Places with coordinates as a GeoJSON FeatureCollection, with the events at each."""
-        events = Event.objects.visible_to(request.user).chronological()
-        places = self.filter_queryset(self.get_queryset()).prefetch_related(
-            Prefetch("events", queryset=events, to_attr="visible_events")
+        """Places with coordinates as a GeoJSON FeatureCollection, with the first events at each and their count."""
+        events = Event.objects.visible_to(request.user)
+        first_events = events.chronological().only("slug", "title", "date_display", "place")
+        places = (
+            self.filter_queryset(self.get_queryset())
+            .annotate(event_count=SubqueryCount(events.filter(place=OuterRef("pk")).order_by().values("pk")))
+            .prefetch_related(
+                Prefetch("events", queryset=first_events[: exports.GEOJSON_EVENTS], to_attr="visible_events")
+            )
         )
-        return Response(exports.geojson_document(places, api_url=self.api_url, site_url=self.site_url))
+        places = self.export_records(places)
+        events_url = request.build_absolute_uri(reverse("api:event-list"))
+        return Response(
+            exports.geojson_document(places, api_url=self.api_url, site_url=self.site_url, events_url=events_url)
+        )
 
 
 @documented(serializers.PeriodSerializer, serializers.PeriodWriteSerializer)

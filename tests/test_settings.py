@@ -41,3 +41,15 @@ def test_the_database_is_the_one_database_url_names():
     expected = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
 
     assert connection.vendor == expected
+
+
+def test_rejects_an_export_limit_that_is_not_a_positive_whole_number():
+    for value in ("0", "-5", "many", "1e3"):
+        result = run_django({"DJANGO_DEBUG": "1", "DJANGO_API_MAX_EXPORT": value})
+
+        assert result.returncode == 1, value
+        assert "DJANGO_API_MAX_EXPORT must be a whole number of at least 1." in result.stderr
+
+
+def test_the_export_limit_is_5000_unless_set():
+    assert settings.API_MAX_EXPORT == 5000

@@ -14,7 +14,7 @@ import functools
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
@@ -242,6 +242,18 @@ class PublishableQuerySet(models.QuerySet):
         ):
             return self
         return self.published()
+
+
+class SubqueryCount(Subquery):
+    """How many rows a correlated subquery finds for each outer row: ``(SELECT COUNT(*) FROM (...))``.
+
+    Where an index covers the subquery's filter (``(period_id, status)`` for a period's published
+    events), each count is an index-only scan of the matching entries; the join and ``GROUP BY``
+    it replaces read the whole events table for a page of periods.
+    """
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
 
 
 # Sources and passages -------------------------------------------------------

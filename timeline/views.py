@@ -25,7 +25,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
-    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -67,6 +66,7 @@ from timeline.models import (
     RelationType,
     Source,
     Status,
+    SubqueryCount,
 )
 from timeline.rows import attach as attach_rows
 from timeline.templatetags.timeline_tags import (
@@ -1069,21 +1069,9 @@ class CountsForThePageMixin:
         return paginator, page, page.object_list, is_paginated
 
 
-class SubqueryCount(Subquery):
-    """How many rows a correlated subquery finds for each outer row: ``(SELECT COUNT(*) FROM (...))``.
-
-    Where an index covers the subquery's filter (``(period_id, status)`` for a period's published
-    events), each count is an index-only scan of the matching entries; the join and ``GROUP BY``
-    it replaces read the whole events table for a page of periods.
-    """
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
-    output_field = IntegerField()
-
-
 def events_in(field: str, user) -> SubqueryCount:
     """The events (that ``user`` may see) whose ``field`` is the outer row, counted."""
-    events = Event.objects.filter(published_only(Event, user), **{field: OuterRef("pk")})
+    events = Event.objects.visible_to(user).filter(**{field: OuterRef("pk")})
     return SubqueryCount(events.order_by().values("pk"))
 
 

@@ -10,6 +10,7 @@ import icalendar
 import pytest
 from pyld import jsonld
 
+from api import exports
 from tests.factories import (
     ActorFactory,
     EventFactory,
@@ -17,7 +18,10 @@ from tests.factories import (
     ParticipationFactory,
     PeriodFactory,
     PlaceFactory,
+    QuoteFactory,
+    UserFactory,
 )
+from timeline.models import Actor, Place
 
 pytestmark = pytest.mark.django_db
 
@@ -206,10 +210,78 @@ def test_places_geojson_is_valid_with_the_events_at_each_place(client, timeline)
                             "url": f"{BASE}/api/v1/events/strike/",
                         },
                     ],
+                    "event_count": 2,
+                    "events_url": f"{BASE}/api/v1/events/?place=la-paz",
                 },
             }
         ],
     }
+
+
+def test_a_places_feature_lists_its_first_events_and_counts_them_all(client, timeline, monkeypatch):
+    monkeypatch.setattr(exports, "GEOJSON_EVENTS", 1)
+    PlaceFactory(slug="oruro", name="Oruro", latitude="-17.97", longitude="-67.11")
+    EventFactory(slug="oruro-march", title="March", date_edtf="2003-09", place=Place.objects.get(slug="oruro"))
+
+    features = client.get("/api/v1/places/geojson/").json()["features"]
+
+    assert [
+        (f["id"], [e["slug"] for e in f["properties"]["events"]], f["properties"]["event_count"]) for f in features
+    ] == [("la-paz", ["coup"], 2), ("oruro", ["oruro-march"], 1)]
+    # A curator counts the draft at La Paz too.
+    client.force_login(UserFactory(permissions=["timeline.change_event"]))
+    curated = client.get("/api/v1/places/geojson/").json()["features"]
+    assert [f["properties"]["event_count"] for f in curated] == [3, 1]
+
+
+LIMITED_EXPORTS = [
+    ("/api/v1/events/csv/", "events", "/api/v1/events/"),
+    ("/api/v1/events/jsonld/", "events", "/api/v1/events/"),
+    ("/api/v1/events/timelinejs/", "events", "/api/v1/events/"),
+    ("/api/v1/events/ics/", "events", "/api/v1/events/"),
+    ("/api/v1/actors/csv/", "actors", "/api/v1/actors/"),
+    ("/api/v1/actors/jsonld/", "actors", "/api/v1/actors/"),
+    ("/api/v1/quotes/csv/", "quotes", "/api/v1/quotes/"),
+]
+
+
+@pytest.mark.parametrize(("url", "noun", "listed"), LIMITED_EXPORTS)
+def test_an_export_past_the_limit_is_400_saying_how_to_narrow_it(
+    client, timeline, settings, url, noun, listed, django_assert_max_num_queries
+):
+    if noun == "quotes":
+        QuoteFactory.create_batch(3, speaker_actor=Actor.objects.get(slug="banzer"))
+    matched = {"events": 5, "actors": 2, "quotes": 3}[noun]
+    settings.API_MAX_EXPORT = matched - 1
+
+    with django_assert_max_num_queries(3):  # the rows up to one past the limit, the count, a session
+        response = client.get(url)
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    narrow = "Narrow the filters" if noun == "actors" else "Narrow the filters (for example after and before)"
+    assert response.json() == {
+        "detail": f"The filters match {matched} {noun}; one export holds at most {matched - 1}. {narrow}, or "
+        f"read the paginated list, {BASE}{listed}, page by page."
+    }
+    settings.API_MAX_EXPORT = matched
+    assert client.get(url).status_code == HTTPStatus.OK
+
+
+def test_the_export_limit_counts_the_filtered_records(client, timeline, settings):
+    settings.API_MAX_EXPORT = 2
+
+    assert client.get("/api/v1/events/csv/").status_code == HTTPStatus.BAD_REQUEST
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/events/csv/?after=2004").content.decode())))
+    assert [row["slug"] for row in rows] == ["meeting", "strike"]
+
+
+def test_the_places_map_past_the_limit_is_400(client, timeline, settings):
+    settings.API_MAX_EXPORT = 1
+
+    response = client.get("/api/v1/places/geojson/")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["detail"].startswith("The filters match 2 places; one export holds at most 1.")
 
 
 def offline_loader(url, options=None):

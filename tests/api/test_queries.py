@@ -38,32 +38,36 @@ ENDPOINTS = {
     "/api/v1/events/?q=strike": 4,
     "/api/v1/events/?ordering=title&page=3": 4,
     "/api/v1/events/{event}/": 4,
-    "/api/v1/events/csv/": 4,
-    "/api/v1/events/jsonld/": 4,
+    "/api/v1/events/csv/": 5,
+    "/api/v1/events/jsonld/": 5,
     "/api/v1/events/{event}/jsonld/": 4,
-    "/api/v1/events/timelinejs/": 5,
-    "/api/v1/events/ics/": 4,
+    "/api/v1/events/timelinejs/": 6,
+    "/api/v1/events/ics/": 5,
     "/api/v1/actors/": 4,
     "/api/v1/actors/{actor}/": 4,
-    "/api/v1/actors/csv/": 4,
-    "/api/v1/actors/jsonld/": 4,
+    "/api/v1/actors/csv/": 5,
+    "/api/v1/actors/jsonld/": 5,
     "/api/v1/organisations/": 4,
     "/api/v1/organisations/{organisation}/": 4,
-    "/api/v1/organisations/csv/": 4,
-    "/api/v1/organisations/jsonld/": 4,
+    "/api/v1/organisations/csv/": 5,
+    "/api/v1/organisations/jsonld/": 5,
     "/api/v1/places/": 3,
     "/api/v1/places/{place}/": 3,
-    "/api/v1/places/csv/": 3,
-    "/api/v1/places/geojson/": 4,
-    "/api/v1/places/jsonld/": 3,
+    "/api/v1/places/csv/": 4,
+    "/api/v1/places/geojson/": 5,
+    "/api/v1/places/jsonld/": 4,
     "/api/v1/periods/": 3,
     "/api/v1/periods/{period}/": 3,
+    "/api/v1/periods/csv/": 4,
     "/api/v1/sources/": 3,
     "/api/v1/sources/{source}/": 3,
+    "/api/v1/sources/csv/": 4,
     "/api/v1/passages/": 2,
     "/api/v1/passages/{passage}/": 2,
+    "/api/v1/passages/csv/": 3,
     "/api/v1/quotes/": 4,
     "/api/v1/quotes/{quote}/": 4,
+    "/api/v1/quotes/csv/": 5,
     "/api/schema/": 1,
     "/api/": 1,
 }
@@ -74,8 +78,10 @@ def records(count):
     source = SourceFactory(slug="article")
     passage = PassageFactory(source=source)
     period = PeriodFactory(slug="mesa", date_edtf="1917/2007")
+    country = PlaceFactory(slug="bolivia", name="Bolivia", kind="country")
     places = Place.objects.bulk_create(
-        Place(slug=f"place-{n}", name=f"Place {n}", kind="city", latitude=-16.5, longitude=-68.1) for n in range(count)
+        Place(slug=f"place-{n}", name=f"Place {n}", kind="city", latitude=-16.5, longitude=-68.1, within=country)
+        for n in range(count)
     )
     actors = Actor.objects.bulk_create(
         Actor(slug=f"actor-{n}", name=f"Person {n}", status=Status.PUBLISHED) for n in range(count)
