@@ -19,6 +19,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, FloatField, OuterRef
 from django.db.models.functions import Cast
+from django_filters.fields import BaseCSVField
 
 from timeline import dates
 from timeline.models import (
@@ -46,6 +47,9 @@ class SortKey:
     descending: bool = False
     kind: str = "date"  # "date", "int", "float" or "str": what a cursor may carry for it
     nullable: bool = False
+    # What else gives the values their meaning (the search words, for a rank): part of the order a
+    # cursor is made for, so a cursor of one search is refused by another.
+    context: str = ""
 
 
 # The fields the ordering parameter can name, by the type of their values.
@@ -67,6 +71,15 @@ class EDTFFilter(filters.Filter):
     field_class = EDTFFormField
 
 
+class NoEmptyItemsCSVField(BaseCSVField):
+    """A comma-separated value in which every item is given: ``date,`` is an error, not ``date`` and nothing."""
+
+    def clean(self, value):
+        if value and any(item in self.empty_values for item in value):
+            raise ValidationError("An item is empty; give the fields separated by commas, e.g. title,-date.")
+        return super().clean(value)
+
+
 class NullsLastOrderingFilter(filters.OrderingFilter):
     """Orders undated records last in either direction, on every database, with a stable tie-break.
 
@@ -74,6 +87,8 @@ class NullsLastOrderingFilter(filters.OrderingFilter):
     the primary key in the direction of the last field, so one index on
     ``(field, id)`` serves the order both ways (read backwards for ``-field``).
     """
+
+    base_field_class = NoEmptyItemsCSVField
 
     def names(self, value) -> list[str]:
         """The fields to order by, each once, as ``name`` or ``-name``."""
@@ -227,7 +242,7 @@ class EventFilterSet(StrictFilterSet):
     def filter_q(self, queryset, name, value):
         queryset = queryset.search(value)
         if not self.data.get("ordering"):
-            queryset = queryset.order_by("-search_rank", "date_earliest", "pk")
+            queryset = queryset.order_by(F("search_rank").desc(), F("date_earliest").asc(nulls_last=True), "pk")
         return queryset
 
     def sort_keys(self) -> list[SortKey]:
@@ -246,7 +261,8 @@ class EventFilterSet(StrictFilterSet):
         if data.get("q"):
             # The rank as double precision (``search_key``, see ``with_sort_annotations``): PostgreSQL's
             # ts_rank is a real, whose printed value a cursor could not compare equal to it again.
-            return [SortKey("search_key", True, "float"), SortKey("date_earliest", nullable=True), PRIMARY_KEY]
+            rank = SortKey("search_key", True, "float", context=data["q"])
+            return [rank, SortKey("date_earliest", nullable=True), PRIMARY_KEY]
         return self.default_sort_keys()
 
     @staticmethod

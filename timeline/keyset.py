@@ -2,8 +2,9 @@
 
 A list's order is a sequence of :class:`~timeline.filters.SortKey` ending with
 the primary key, so the keys of a row name its place exactly. A cursor is those
-keys, with a direction (the rows after ``"a"``, or before ``"b"``), in base64
-JSON; a page is read with ``WHERE (keys) > (cursor) ORDER BY keys LIMIT n + 1``
+keys, with a direction (the rows after ``"a"``, or before ``"b"``) and the
+order's signature (a cursor is refused by any other order), in base64 JSON; a
+page is read with ``WHERE (keys) > (cursor) ORDER BY keys LIMIT n + 1``
 (the extra row says whether there is more). No ``OFFSET`` and no ``COUNT(*)``:
 page 2,000 costs what page 1 costs, in every order.
 """
@@ -14,6 +15,7 @@ import base64
 import binascii
 import datetime
 import functools
+import hashlib
 import json
 import math
 import operator
@@ -30,13 +32,24 @@ MAX_CURSOR_LENGTH = 1000
 BIGINT = 2**63
 
 
+def signature(keys) -> str:
+    """A short digest of the order ``keys`` describe, which a cursor carries.
+
+    A cursor is a place in one order: the same values read in another (a date taken for
+    a title, a rank of one search in another, a title cursor in ``-title``) would give a
+    page silently wrong, so a cursor whose signature differs is refused.
+    """
+    described = json.dumps([[key.field, key.descending, key.context] for key in keys], ensure_ascii=False)
+    return hashlib.sha256(described.encode()).hexdigest()[:10]
+
+
 def encode_cursor(direction: str, keys, row) -> str:
     """An opaque ``cursor`` for the rows after (``"a"``) or before (``"b"``) ``row`` in the order ``keys``."""
     values = []
     for key in keys:
         value = getattr(row, key.field)
         values.append(value.isoformat() if isinstance(value, datetime.date) else value)
-    raw = json.dumps([direction, *values], separators=(",", ":"), ensure_ascii=False)
+    raw = json.dumps([direction, signature(keys), *values], separators=(",", ":"), ensure_ascii=False)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -47,9 +60,10 @@ def _cursor_value(key, value):
         return datetime.date.fromisoformat(value)  # ValueError if it is not a date
     if key.kind == "int" and type(value) is int and -BIGINT < value < BIGINT:
         return value
-    if key.kind == "float" and type(value) in (int, float) and math.isfinite(value):
-        return float(value)
+    if key.kind == "float" and type(value) is float and math.isfinite(value):
+        return value
     if key.kind == "str" and isinstance(value, str) and len(value) <= 1000 and "\x00" not in value:
+        value.encode()  # UnicodeEncodeError (a ValueError) for a lone surrogate, which no database takes
         return value
     raise CursorError(f"Bad value for {key.field}.")
 
@@ -62,10 +76,12 @@ def decode_cursor(raw: str, keys) -> tuple[str, list]:
         data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
     except (ValueError, TypeError, binascii.Error) as exc:  # UnicodeDecodeError and JSONDecodeError too
         raise CursorError("Not a cursor.") from exc
-    if not isinstance(data, list) or len(data) != len(keys) + 1 or data[0] not in ("a", "b"):
+    if not isinstance(data, list) or len(data) != len(keys) + 2 or data[0] not in ("a", "b"):
+        raise CursorError("Not a cursor.")
+    if data[1] != signature(keys):
         raise CursorError("Not a cursor for this order.")
     try:
-        return data[0], [_cursor_value(key, value) for key, value in zip(keys, data[1:], strict=True)]
+        return data[0], [_cursor_value(key, value) for key, value in zip(keys, data[2:], strict=True)]
     except ValueError as exc:
         raise CursorError(str(exc)) from exc
 

@@ -1,5 +1,7 @@
 """Keyset (cursor) pagination of the events list: stable, complete, strict, and as cheap deep as on page 1."""
 
+import base64
+import json
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
@@ -7,11 +9,26 @@ import pytest
 
 from api.pagination import EventCursorPagination
 from tests.factories import EventFactory
+from timeline import keyset
+from timeline.filters import PRIMARY_KEY, SortKey
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
 
 INVALID = "Invalid cursor; follow the “next” and “previous” links."
+BY_TITLE = [SortKey("title", kind="str"), PRIMARY_KEY]
+BY_IMPORTANCE = [SortKey("importance", kind="int"), PRIMARY_KEY]
+
+
+def by_rank(words):
+    return [SortKey("search_key", True, "float", context=words), SortKey("date_earliest", nullable=True), PRIMARY_KEY]
+
+
+def cursor(direction, *values, keys):
+    """A cursor as the site makes them, for the order ``keys``, with any values."""
+    raw = json.dumps([direction, keyset.signature(keys), *values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
 
 # Ties on both dates, ranges, a year, and undated events (always last).
 DATES = ["2004-01-22", "2004-01-22", "2003-10", "1971", "1971-07-18/1971-07-20", "2004-01-22", "", "", "1952-04"]
@@ -72,11 +89,12 @@ def test_a_cursor_keeps_the_filters(client, dated):
         ("cursor=WyJ4IiwxLDIsM10", INVALID),
         ("cursor=a&cursor=b", "Give “cursor” once."),
         ("cursor=a&page=2", "Give “cursor” or “page”, not both."),
-        # A cursor made for the order in time (two dates and a key) is not a place in the order by title.
-        ("cursor=WyJhIiwiMjAwNC0wMS0yMiIsIjIwMDQtMDEtMjIiLDNd&ordering=title", INVALID),
-        ("cursor=WyJhIiwiMjAwNC0wMS0yMiIsIjIwMDQtMDEtMjIiLDNd&q=event", INVALID),
-        # The right number of values, of the wrong kind: a title where the importance goes.
-        ("cursor=WyJhIiwiRXZlbnQgMyIsM10&ordering=importance", INVALID),
+        # The right signature and number of values, of the wrong kind: a title where the importance goes.
+        (f"cursor={cursor('a', 'Event 3', 3, keys=BY_IMPORTANCE)}&ordering=importance", INVALID),
+        # Values no database takes: a lone surrogate, an integer beyond any float.
+        (f"cursor={cursor('a', chr(0xD800), 3, keys=BY_TITLE)}&ordering=title", INVALID),
+        (f"cursor={cursor('a', 10**400, None, 3, keys=by_rank('event'))}&q=event", INVALID),
+        (f"cursor={cursor('a', 0.5, None, 3, keys=by_rank('event'))}&q=event&cursor=x", "Give “cursor” once."),
     ],
 )
 def test_invalid_cursors_are_400(client, dated, query, message):
@@ -183,3 +201,46 @@ def test_a_deep_cursor_costs_what_the_first_page_costs(client, django_assert_max
 
     assert first.status_code == response.status_code == HTTPStatus.OK
     assert [e["slug"] for e in response.json()["results"]] == [e.slug for e in Event.objects.chronological()[26:28]]
+
+
+@pytest.mark.parametrize(
+    ("made_for", "used_with"),
+    [
+        ("", "ordering=date,title"),  # in time: a date read as a title
+        ("ordering=title", "ordering=-title"),  # the same shape, the other way
+        ("ordering=importance,date", "q=Z2"),  # an importance read as a rank
+        ("q=strike", "q=coup"),  # a rank of another search
+        ("ordering=-title", ""),
+    ],
+)
+def test_a_cursor_of_one_order_is_refused_by_another(client, ranked, made_for, used_with):
+    EventFactory(slug="z2", title="Z2 event")
+    made = client.get(f"/api/v1/events/?{made_for}&page_size=1").json()["next"]
+    given = parse_qs(urlsplit(made).query)["cursor"][0]
+
+    response = client.get(f"/api/v1/events/?{used_with}&cursor={given}&page_size=1")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"] == {"cursor": [INVALID]}
+    assert client.get(f"/api/v1/events/?{made_for}&cursor={given}&page_size=1").status_code == HTTPStatus.OK
+
+
+def test_search_results_put_undated_events_last_by_number_and_by_cursor(client):
+    for slug, edtf in [("s0", "2001"), ("s1", ""), ("s2", "2000")]:
+        EventFactory(slug=slug, title="strike", date_edtf=edtf)
+
+    numbered = [item["slug"] for item in client.get("/api/v1/events/?q=strike&page=1").json()["results"]]
+    walked = [slug for page in walk(client, "/api/v1/events/?q=strike&page_size=1") for slug in page]
+
+    assert numbered == walked == ["s2", "s0", "s1"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/events/", "/api/v1/actors/"])
+@pytest.mark.parametrize("ordering", ["date,", ",", ",title"])
+def test_an_empty_item_in_ordering_is_400(client, url, ordering):
+    response = client.get(f"{url}?ordering={ordering}")
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"] == {
+        "ordering": ["An item is empty; give the fields separated by commas, e.g. title,-date."]
+    }
