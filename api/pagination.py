@@ -159,7 +159,8 @@ class EventCursorPagination(PageNumberWithoutCount):
         cursor = None
         if values:
             try:
-                cursor = decode_cursor(values[0], self.keys)
+                in_time = self.keys == EventFilterSet.default_sort_keys()
+                cursor = decode_cursor(values[0], self.keys, unsigned_ok=in_time)
             except CursorError:
                 raise InvalidQuery({"cursor": [self.invalid_cursor]}) from None
         filterset = getattr(view, "filterset", None)

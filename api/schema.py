@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -33,6 +34,9 @@ ERRORS = {
     "428": "A PUT or PATCH without If-Match: send the ETag of your last GET of the record.",
     "429": "Too many requests from an anonymous client; see Retry-After.",
 }
+
+#: The actions that answer a whole filtered list at once, up to ``settings.API_MAX_EXPORT`` records.
+EXPORT_ACTIONS = frozenset({"csv", "jsonld_list", "timelinejs", "ics", "geojson"})
 
 IF_MATCH = (
     "The ETag of your last GET of this record. A write is refused with 412 when the record (or anything "
@@ -66,6 +70,11 @@ class AutoSchema(openapi.AutoSchema):
             if code not in bodies:
                 body = self._get_response_for_code(ErrorSerializer, code, media_types=["application/json"])
                 body["description"] = ERRORS[code]
+                if code == "400" and getattr(self.view, "action", None) in EXPORT_ACTIONS:
+                    body["description"] += (
+                        " Or filters that match more records than one export holds: "
+                        f"{settings.API_MAX_EXPORT:,} (`DJANGO_API_MAX_EXPORT`)."
+                    )
                 bodies[code] = body
         return bodies
 

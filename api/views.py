@@ -331,7 +331,7 @@ class EventViewSet(JSONLDMixin, TimelineViewSet):
 
         Dated events only, at their real precision; periods become eras.
         """
-        events = self.export_records()
+        events = self.export_records(self.filter_queryset(self.get_queryset()).filter(date_earliest__isnull=False))
         periods = Period.objects.chronological()
         return Response(
             exports.timelinejs_document(
@@ -350,7 +350,7 @@ class EventViewSet(JSONLDMixin, TimelineViewSet):
     @action(detail=False, url_path="ics", renderer_classes=[exports.ICalendarRenderer], pagination_class=None)
     def ics(self, request, *args, **kwargs):
         """The filtered events dated to the day (or a range of days) as an iCalendar file."""
-        events = self.export_records()
+        events = self.export_records(self.filter_queryset(self.get_queryset()).filter(date_earliest__isnull=False))
         body = exports.icalendar_document(events, host=request.get_host().split(":")[0], site_url=self.site_url)
         return Response(body, headers={"Content-Disposition": 'attachment; filename="events.ics"'})
 
@@ -419,6 +419,7 @@ class PlaceViewSet(JSONLDMixin, TimelineViewSet):
         first_events = events.chronological().only("slug", "title", "date_display", "place")
         places = (
             self.filter_queryset(self.get_queryset())
+            .filter(latitude__isnull=False, longitude__isnull=False)
             .annotate(event_count=SubqueryCount(events.filter(place=OuterRef("pk")).order_by().values("pk")))
             .prefetch_related(
                 Prefetch("events", queryset=first_events[: exports.GEOJSON_EVENTS], to_attr="visible_events")

@@ -43,12 +43,12 @@ def test_the_database_is_the_one_database_url_names():
     assert connection.vendor == expected
 
 
-def test_rejects_an_export_limit_that_is_not_a_positive_whole_number():
-    for value in ("0", "-5", "many", "1e3"):
+def test_rejects_an_export_limit_that_is_not_a_whole_number_from_1_to_a_million():
+    for value in ("0", "-5", "many", "1e3", "1000001", str(2**63), "9" * 5000):
         result = run_django({"DJANGO_DEBUG": "1", "DJANGO_API_MAX_EXPORT": value})
 
         assert result.returncode == 1, value
-        assert "DJANGO_API_MAX_EXPORT must be a whole number of at least 1." in result.stderr
+        assert "DJANGO_API_MAX_EXPORT must be a whole number from 1 to 1000000." in result.stderr
 
 
 def test_the_export_limit_is_5000_unless_set():

@@ -12,7 +12,9 @@ any write bumps it, which invalidates every stored response at once:
 - any POST, PUT, PATCH or DELETE request that reaches the site (writes that do
   not send signals, such as ``QuerySet.update()`` in an admin action);
 - :func:`bump` called by code that writes in bulk (``timeline.synthetic``, and
-  ``loaddata`` once at the end, as it sends no signal per record).
+  ``loaddata`` once at the end, as it sends no signal per record);
+- every ``migrate`` run, which ``make serve`` makes at each start: new code may
+  render the same data differently, and never serves what the old code stored.
 
 A request with a session cookie or an ``Authorization`` header is never served
 from the cache nor stored (curators see drafts and edit links), nor is the admin,
@@ -40,6 +42,7 @@ the process (:func:`api.throttling.redis_access`), not a new one per command.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import uuid
 from collections import OrderedDict
@@ -50,6 +53,8 @@ from django.db import transaction
 from django.http import HttpResponse
 
 from api import throttling
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "timeline:data-version"
 KEY_PREFIX = "timeline:response"
@@ -232,9 +237,25 @@ def on_model_change(sender, **kwargs) -> None:
         bump_now_and_on_commit()
 
 
-def connect_signals() -> None:
-    from django.db.models.signals import m2m_changed, post_delete, post_save
+def on_migrate(sender, **kwargs) -> None:
+    """A ``migrate`` run (``make serve`` runs one at every start) drops the stored responses.
 
+    New code may render the same data differently (a cursor's format, an export's fields);
+    a deploy must not serve pages the previous code rendered. If the cache cannot be
+    reached, the migration still stands and the failure is logged.
+    """
+    if sender.label != "timeline":
+        return
+    try:
+        bump()
+    except Exception:  # a cache server down must not undo a finished migration
+        logger.exception("The response cache could not be cleared after migrate.")
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+
+    post_migrate.connect(on_migrate, dispatch_uid="timeline.cache.post_migrate")
     post_save.connect(on_model_change, dispatch_uid="timeline.cache.post_save")
     post_delete.connect(on_model_change, dispatch_uid="timeline.cache.post_delete")
     m2m_changed.connect(on_model_change, dispatch_uid="timeline.cache.m2m_changed")

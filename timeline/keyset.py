@@ -28,7 +28,9 @@ class CursorError(ValueError):
     """A ``cursor`` parameter this site did not make (or made for another order)."""
 
 
-MAX_CURSOR_LENGTH = 1000
+# The longest cursor the site makes: three keys, of which one title of 255 characters, each written
+# as up to six bytes (a control character's \u escape), in base64.
+MAX_CURSOR_LENGTH = 3000
 BIGINT = 2**63
 
 
@@ -68,20 +70,29 @@ def _cursor_value(key, value):
     raise CursorError(f"Bad value for {key.field}.")
 
 
-def decode_cursor(raw: str, keys) -> tuple[str, list]:
-    """(direction, values) from a ``cursor`` parameter, checked against ``keys``; ``CursorError`` otherwise."""
+def decode_cursor(raw: str, keys, *, unsigned_ok: bool = False) -> tuple[str, list]:
+    """(direction, values) from a ``cursor`` parameter, checked against ``keys``; ``CursorError`` otherwise.
+
+    ``unsigned_ok`` also takes a cursor without a signature, as the site made them before
+    cursors named their order: the caller allows it for an order whose meaning has not
+    changed since (in time), so that links already given out keep working.
+    """
     if not raw or len(raw) > MAX_CURSOR_LENGTH:
         raise CursorError("Empty or too long.")
     try:
         data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
     except (ValueError, TypeError, binascii.Error) as exc:  # UnicodeDecodeError and JSONDecodeError too
         raise CursorError("Not a cursor.") from exc
-    if not isinstance(data, list) or len(data) != len(keys) + 2 or data[0] not in ("a", "b"):
+    if not isinstance(data, list) or not data or data[0] not in ("a", "b"):
         raise CursorError("Not a cursor.")
-    if data[1] != signature(keys):
+    if unsigned_ok and len(data) == len(keys) + 1:
+        values = data[1:]
+    elif len(data) == len(keys) + 2 and data[1] == signature(keys):
+        values = data[2:]
+    else:
         raise CursorError("Not a cursor for this order.")
     try:
-        return data[0], [_cursor_value(key, value) for key, value in zip(keys, data[2:], strict=True)]
+        return data[0], [_cursor_value(key, value) for key, value in zip(keys, values, strict=True)]
     except ValueError as exc:
         raise CursorError(str(exc)) from exc
 

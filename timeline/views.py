@@ -736,7 +736,7 @@ class TimelineView(PageMixin, TemplateView):
         if "page" in self.request.GET:
             raise CursorError("Give “cursor” or “page”, not both.")
         try:
-            return decode_cursor(given[0], keys)
+            return decode_cursor(given[0], keys, unsigned_ok=keys == EventFilterSet.default_sort_keys())
         except CursorError as exc:
             raise CursorError(CURSOR_MESSAGE) from exc
 

@@ -59,7 +59,7 @@ def test_timelinejs_follows_the_documented_format(client, timeline):
         "title": {
             "text": {
                 "headline": "Bolivia timeline",
-                "text": "<p>5 events from the documents, each linked to the passage that states it.</p>",
+                "text": "<p>4 events from the documents, each linked to the passage that states it.</p>",
             },
             "unique_id": "title",
         },
@@ -235,30 +235,30 @@ def test_a_places_feature_lists_its_first_events_and_counts_them_all(client, tim
 
 
 LIMITED_EXPORTS = [
-    ("/api/v1/events/csv/", "events", "/api/v1/events/"),
-    ("/api/v1/events/jsonld/", "events", "/api/v1/events/"),
-    ("/api/v1/events/timelinejs/", "events", "/api/v1/events/"),
-    ("/api/v1/events/ics/", "events", "/api/v1/events/"),
-    ("/api/v1/actors/csv/", "actors", "/api/v1/actors/"),
-    ("/api/v1/actors/jsonld/", "actors", "/api/v1/actors/"),
-    ("/api/v1/quotes/csv/", "quotes", "/api/v1/quotes/"),
+    # What the export holds: five published events, four of them dated (TimelineJS and iCalendar).
+    ("/api/v1/events/csv/", 5, "events", "/api/v1/events/"),
+    ("/api/v1/events/jsonld/", 5, "events", "/api/v1/events/"),
+    ("/api/v1/events/timelinejs/", 4, "events", "/api/v1/events/"),
+    ("/api/v1/events/ics/", 4, "events", "/api/v1/events/"),
+    ("/api/v1/actors/csv/", 2, "actors", "/api/v1/actors/"),
+    ("/api/v1/actors/jsonld/", 2, "actors", "/api/v1/actors/"),
+    ("/api/v1/quotes/csv/", 3, "quotes", "/api/v1/quotes/"),
 ]
 
 
-@pytest.mark.parametrize(("url", "noun", "listed"), LIMITED_EXPORTS)
+@pytest.mark.parametrize(("url", "matched", "noun", "listed"), LIMITED_EXPORTS)
 def test_an_export_past_the_limit_is_400_saying_how_to_narrow_it(
-    client, timeline, settings, url, noun, listed, django_assert_max_num_queries
+    client, timeline, settings, url, matched, noun, listed, django_assert_max_num_queries
 ):
     if noun == "quotes":
         QuoteFactory.create_batch(3, speaker_actor=Actor.objects.get(slug="banzer"))
-    matched = {"events": 5, "actors": 2, "quotes": 3}[noun]
     settings.API_MAX_EXPORT = matched - 1
 
     with django_assert_max_num_queries(3):  # the rows up to one past the limit, the count, a session
         response = client.get(url)
 
-    assert response.status_code == HTTPStatus.BAD_REQUEST
     narrow = "Narrow the filters" if noun == "actors" else "Narrow the filters (for example after and before)"
+    assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json() == {
         "detail": f"The filters match {matched} {noun}; one export holds at most {matched - 1}. {narrow}, or "
         f"read the paginated list, {BASE}{listed}, page by page."
@@ -275,11 +275,16 @@ def test_the_export_limit_counts_the_filtered_records(client, timeline, settings
     assert [row["slug"] for row in rows] == ["meeting", "strike"]
 
 
-def test_the_places_map_past_the_limit_is_400(client, timeline, settings):
+def test_the_limit_counts_what_the_export_holds(client, timeline, settings):
+    """Places on the map (with coordinates: La Paz, not Nowhere), dated events in TimelineJS and iCalendar."""
+    PlaceFactory(slug="oruro", name="Oruro", latitude="-17.97", longitude="-67.11")
+    settings.API_MAX_EXPORT = 4  # the four dated events of five, and two of the three places
+
+    assert client.get("/api/v1/events/timelinejs/").status_code == HTTPStatus.OK
+    assert client.get("/api/v1/events/ics/").status_code == HTTPStatus.OK
+    assert client.get("/api/v1/events/csv/").status_code == HTTPStatus.BAD_REQUEST
     settings.API_MAX_EXPORT = 1
-
     response = client.get("/api/v1/places/geojson/")
-
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["detail"].startswith("The filters match 2 places; one export holds at most 1.")
 

@@ -244,3 +244,27 @@ def test_an_empty_item_in_ordering_is_400(client, url, ordering):
     assert response.json()["errors"] == {
         "ordering": ["An item is empty; give the fields separated by commas, e.g. title,-date."]
     }
+
+
+def test_a_cursor_given_out_before_cursors_named_their_order_still_works_in_time(client, dated):
+    """Links already given out (bookmarks, crawlers, stored ``next`` URLs) name a place in time, unsigned."""
+    after = Event.objects.chronological()[1]
+    old = base64.urlsafe_b64encode(
+        json.dumps(["a", after.date_earliest.isoformat(), after.date_latest.isoformat(), after.pk]).encode()
+    ).decode()
+
+    in_time = client.get(f"/api/v1/events/?cursor={old}&page_size=2")
+    by_title = client.get(f"/api/v1/events/?cursor={old}&page_size=2&ordering=title")
+
+    assert [item["slug"] for item in in_time.json()["results"]] == dated[2:4]
+    assert by_title.status_code == HTTPStatus.BAD_REQUEST
+
+
+@pytest.mark.parametrize("letter", ["€", "😀", "\x07"])
+def test_cursors_of_the_longest_titles_are_followed(client, letter):
+    for slug in ("a", "b", "c"):
+        EventFactory(slug=slug, title=letter * 254 + slug)
+
+    pages = walk(client, "/api/v1/events/?ordering=title&page_size=1")
+
+    assert pages == [["a"], ["b"], ["c"]]

@@ -59,3 +59,17 @@ def test_browsable_api_is_available():
 
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_exports_document_their_limit_and_lists_do_not(client):
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    limit = " Or filters that match more records than one export holds: 5,000 (`DJANGO_API_MAX_EXPORT`)."
+    plain = "Unknown query parameter, invalid value (named in `errors`), or invalid body."
+
+    exports = ["/api/v1/events/csv/", "/api/v1/events/ics/", "/api/v1/events/timelinejs/", "/api/v1/places/geojson/"]
+    assert {path: paths[path]["get"]["responses"]["400"]["description"] for path in exports} == dict.fromkeys(
+        exports, plain + limit
+    )
+    assert paths["/api/v1/events/"]["get"]["responses"]["400"]["description"] == plain
+    features = client.get("/api/schema/?format=json").json()["components"]["schemas"]
+    assert {"event_count", "events_url"} <= set(features["GeoJSONProperties"]["properties"])

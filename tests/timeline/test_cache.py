@@ -4,6 +4,7 @@ from http import HTTPStatus
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -106,6 +107,29 @@ def test_a_bulk_write_that_bumps_the_version_is_visible(client, meeting):
     assert client.get("/api/v1/events/meeting/").json()["title"] == "Enlarged meeting"
     response_cache.bump()
     assert client.get("/api/v1/events/meeting/").json()["title"] == "Bulk"
+
+
+def test_a_migrate_run_drops_the_stored_responses(client, meeting):
+    """A deploy runs migrate (make serve does): pages the previous code rendered are not served after it."""
+    assert client.get("/api/v1/events/meeting/")["X-Response-Cache"] == "miss"
+    assert client.get("/api/v1/events/meeting/")["X-Response-Cache"] == "hit"
+
+    call_command("migrate", verbosity=0)
+
+    assert client.get("/api/v1/events/meeting/")["X-Response-Cache"] == "miss"
+
+
+def test_a_cache_that_cannot_be_reached_does_not_fail_migrate(monkeypatch, caplog):
+    def unreachable():
+        raise ConnectionError("the cache server is down")
+
+    monkeypatch.setattr(response_cache, "bump", unreachable)
+
+    call_command("migrate", verbosity=0)
+
+    assert [record.getMessage() for record in caplog.records if record.name == "timeline.cache"] == [
+        "The response cache could not be cleared after migrate."
+    ]
 
 
 def test_curators_are_never_served_nor_stored(client, meeting):

@@ -264,3 +264,13 @@ def test_an_empty_item_in_ordering_is_a_400_naming_it(client, history, ordering)
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "An item is empty; give the fields separated by commas, e.g. title,-date." in response.content.decode()
     assert titles(response) == []
+
+
+def test_a_later_link_given_out_before_cursors_named_their_order_still_works(client, history):
+    first = client.get("/")
+    signed = link(first, NEXT)
+    values = json.loads(base64.urlsafe_b64decode(signed.split("cursor=")[1] + "=" * 4))
+    unsigned = base64.urlsafe_b64encode(json.dumps([values[0], *values[2:]]).encode()).decode()
+
+    assert titles(client.get(f"/?cursor={unsigned}")) == titles(client.get(signed)) == IN_TIME[3:6]
+    assert client.get(f"/?cursor={unsigned}&ordering=title").status_code == HTTPStatus.BAD_REQUEST
