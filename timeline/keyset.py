@@ -21,7 +21,7 @@ import math
 import operator
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import BooleanField, F, Func, Q, Subquery, Value
 
 
 class CursorError(ValueError):
@@ -138,6 +138,25 @@ def _past(keys, values, *, reverse: bool) -> Q | None:
     return functools.reduce(operator.or_, terms) if terms else None
 
 
+class RowCompare(Func):
+    """``(a, b, ...) > (x, y, ...)`` (or ``<``): rows after (or before) a place in an order of one direction."""
+
+    output_field = BooleanField()
+
+    def __init__(self, fields, values, *, after: bool):
+        super().__init__(*(F(field) for field in fields), *(Value(value) for value in values))
+        self.operator = ">" if after else "<"
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        half = len(parts) // 2
+        return f"({', '.join(parts[:half])}) {self.operator} ({', '.join(parts[half:])})", params
+
+
 @dataclass
 class KeysetPage:
     rows: list
@@ -176,8 +195,20 @@ def keyset_page(queryset, keys, cursor=None, *, size: int) -> KeysetPage:
             runs = [(condition, keys, True)] if reverse else [(condition, keys, True), (undated, keys[1:], False)]
         if reverse:
             runs.reverse()
+    elif all(key.descending == lead.descending and not key.nullable for key in keys):
+        # One direction throughout (a field and its tie-break): a row comparison, which an index on the
+        # keys (after an equality on the status) takes as where to start, however deep the cursor. The
+        # page's keys are chosen alone, without the joins: PostgreSQL misjudges how many rows a row
+        # comparison keeps, and with joins to plan it would sort every row after the cursor.
+        after = RowCompare([key.field for key in keys], values, after=lead.descending == reverse)
+        page_keys = queryset.select_related(None).prefetch_related(None).filter(after)
+        page_keys = page_keys.order_by(*ordering(keys, reverse=reverse)).values("pk")[: size + 1]
+        runs = [(Q(pk__in=Subquery(page_keys)), keys, False)]
     else:
-        runs = [(_past(keys, values, reverse=reverse), keys, False)]
+        # A plain range on the first key lets the database start its index scan near the cursor,
+        # where the keyset condition alone (an OR) would be checked on every row before it.
+        lookup = "lte" if lead.descending != reverse else "gte"
+        runs = [(Q(**{f"{lead.field}__{lookup}": values[0]}) & _past(keys, values, reverse=reverse), keys, False)]
     rows, wanted = [], size + 1
     base = queryset.prefetch_related(None)
     for condition, run_keys, lead_plain in runs:

@@ -2,10 +2,13 @@
 
 import base64
 import json
+import re
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from api.pagination import EventCursorPagination
 from tests.factories import EventFactory
@@ -268,3 +271,19 @@ def test_cursors_of_the_longest_titles_are_followed(client, letter):
     pages = walk(client, "/api/v1/events/?ordering=title&page_size=1")
 
     assert pages == [["a"], ["b"], ["c"]]
+
+
+@pytest.mark.parametrize(
+    ("ordering", "compared"),
+    [("title", r'\(\w+\."title", \w+\."id"\) > \('), ("-importance", r'\(\w+\."importance", \w+\."id"\) < \(')],
+)
+def test_a_cursor_in_one_direction_starts_the_index_scan_at_its_place(client, ranked, ordering, compared):
+    """A row comparison: an index on (status, field, id) starts there, however deep (no OR to check row by row)."""
+    cursor = client.get(f"/api/v1/events/?ordering={ordering}&page_size=2").json()["next"]
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(cursor).status_code == HTTPStatus.OK
+
+    assert (
+        sum(len(re.findall(compared, query["sql"].replace('"U0"', "U0"))) for query in captured.captured_queries) == 1
+    )
