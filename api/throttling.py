@@ -40,6 +40,18 @@ class RedisAccess:
         self.redis = client._client(connection_pool=client._get_connection_pool(True))
         self.serializer = client._serializer
         self.make_key = backend.make_and_validate_key
+        self.count = self.redis.register_script(COUNT_SCRIPT)
+
+    def count_request(self, key: str, duration: int, *, also_get: str | None = None):
+        """Count one request in ``key``'s window: ((count, seconds left), the raw value of ``also_get``).
+
+        One command, run whole by Redis (a Lua script): the window opened with its expiry if it is
+        new, the count, what is left of the window, and another key's value (the response cache's
+        data version) in the same round trip.
+        """
+        keys = [self.make_key(key)] + ([self.make_key(also_get)] if also_get is not None else [])
+        count, milliseconds, *value = self.count(keys=keys, args=[duration])
+        return window_of(count, milliseconds, duration), (value[0] if value else None)
 
 
 def redis_access(backend) -> RedisAccess | None:
@@ -53,16 +65,21 @@ def redis_access(backend) -> RedisAccess | None:
     return access
 
 
-def count_in_pipeline(pipeline, key: str, duration: int) -> None:
-    """Queue the commands that count one request in ``key``'s window (read by :func:`window_of`)."""
-    pipeline.set(key, 0, ex=duration, nx=True)
-    pipeline.incr(key)
-    pipeline.pttl(key)
+#: Open the window (with its expiry) if there is none, count, and read the milliseconds left in it; with
+#: a second key, read it too. Atomic: a window can never be counted into after losing its expiry.
+COUNT_SCRIPT = """
+redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
+local count = redis.call('INCR', KEYS[1])
+local left = redis.call('PTTL', KEYS[1])
+if KEYS[2] then
+  return {count, left, redis.call('GET', KEYS[2])}
+end
+return {count, left}
+"""
 
 
-def window_of(results, duration: int) -> tuple[int, float]:
-    """(requests counted in the window, seconds left in it) from the results of :func:`count_in_pipeline`."""
-    _, count, milliseconds = results
+def window_of(count, milliseconds, duration: int) -> tuple[int, float]:
+    """(requests counted in the window, seconds left in it)."""
     return int(count), (milliseconds / 1000 if milliseconds and milliseconds > 0 else float(duration))
 
 
@@ -71,9 +88,7 @@ def count_request(key: str, duration: int) -> tuple[int, float]:
     backend = caches["default"]
     access = redis_access(backend)
     if access is not None:
-        pipeline = access.redis.pipeline(transaction=True)
-        count_in_pipeline(pipeline, access.make_key(key), duration)
-        return window_of(pipeline.execute(), duration)
+        return access.count_request(key, duration)[0]
     # Other caches (process memory in development and tests): the window's end under a second key.
     now = time.time()
     end_key = f"{key}:end"

@@ -181,11 +181,8 @@ def version_and_count(request, throttle) -> str:
     if key is None:
         raw = access.redis.get(access.make_key(VERSION_KEY))
     else:
-        pipeline = access.redis.pipeline(transaction=True)
-        pipeline.get(access.make_key(VERSION_KEY))
-        throttling.count_in_pipeline(pipeline, access.make_key(key), throttle.duration)
-        raw, *counted = pipeline.execute()
-        setattr(request, throttling.COUNTED_ATTRIBUTE, throttling.window_of(counted, throttle.duration))
+        counted, raw = access.count_request(key, throttle.duration, also_get=VERSION_KEY)
+        setattr(request, throttling.COUNTED_ATTRIBUTE, counted)
     return access.serializer.loads(raw) if raw is not None else data_version()
 
 
