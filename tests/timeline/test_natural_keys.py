@@ -58,10 +58,22 @@ def dump() -> list[dict]:
     return json.loads(data)
 
 
+def to_the_millisecond(fields: dict) -> dict:
+    """Timestamps as a dump writes them, whatever their microseconds were.
+
+    Django's serializer keeps milliseconds: a time of 12:00:56.000400 is written
+    ``12:00:56.000Z`` and, loaded back (microseconds 0), dumped again as ``12:00:56Z``.
+    """
+    return {
+        name: f"{value[:-1]}.000Z" if name.endswith("_at") and str(value).endswith("Z") and "." not in value else value
+        for name, value in fields.items()
+    }
+
+
 def snapshot() -> dict[str, list]:
     return {
         model.__name__: sorted(
-            json.dumps(obj["fields"], sort_keys=True, default=str)
+            json.dumps(to_the_millisecond(obj["fields"]), sort_keys=True, default=str)
             for obj in dump()
             if obj["model"] == f"timeline.{model._meta.model_name}"
         )
