@@ -26,7 +26,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from api.exceptions import InvalidQuery
 from timeline.filters import EventFilterSet
-from timeline.keyset import CursorError, decode_cursor, encode_cursor, keyset_page
+from timeline.keyset import CursorError, encode_cursor, keyset_page
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -128,12 +128,6 @@ class EventCursorPagination(PageNumberWithoutCount):
     query_params = (*PageNumberWithoutCount.query_params, cursor_query_param)
     invalid_cursor = "Invalid cursor; follow the “next” and “previous” links."
 
-    @staticmethod
-    def sort_keys(view) -> list:
-        """The list's order, as the filter set says it (``ordering``, relevance for ``q``, or in time)."""
-        filterset = getattr(view, "filterset", None)
-        return filterset.sort_keys() if filterset is not None else EventFilterSet.default_sort_keys()
-
     @classmethod
     def cursor_for(cls, event) -> str:
         """The cursor of the page that starts after ``event`` in the default (chronological) order."""
@@ -155,15 +149,14 @@ class EventCursorPagination(PageNumberWithoutCount):
         self.page_size = self._read(request, self.page_size_query_param, self.page_size, self.max_page_size, errors)
         if errors:
             raise InvalidQuery(errors)
-        self.keys = self.sort_keys(view)
+        filterset = getattr(view, "filterset", None)
+        self.keys = filterset.sort_keys() if filterset is not None else EventFilterSet.default_sort_keys()
         cursor = None
         if values:
             try:
-                in_time = self.keys == EventFilterSet.default_sort_keys()
-                cursor = decode_cursor(values[0], self.keys, unsigned_ok=in_time)
+                cursor = EventFilterSet.decode_cursor(values[0], self.keys)
             except CursorError:
                 raise InvalidQuery({"cursor": [self.invalid_cursor]}) from None
-        filterset = getattr(view, "filterset", None)
         if filterset is not None:
             queryset = filterset.with_sort_annotations(queryset, self.keys)
         page = keyset_page(queryset, self.keys, cursor, size=self.page_size)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -39,7 +39,7 @@ from timeline.models import (
     Place,
     Quote,
     Source,
-    SubqueryCount,
+    counted_per,
 )
 from timeline.rows import attach as attach_rows
 
@@ -202,8 +202,7 @@ class TimelineViewSet(viewsets.ModelViewSet):
                 list_url=self.request.build_absolute_uri(reverse(f"api:{self.basename}-list")),
                 dated="after" in self.filterset_class.base_filters,
             )
-        records = list(queryset)
-        return records
+        return list(queryset)
 
     def export_rows(self):
         records = self.export_records()
@@ -324,6 +323,10 @@ class EventViewSet(JSONLDMixin, TimelineViewSet):
     def jsonld_node(self, obj):
         return exports.event_jsonld(obj, site_url=self.site_url, visible=self.visible)
 
+    def dated_export_records(self) -> list:
+        """The filtered events an export in time can show (the dated ones), counted against the limit."""
+        return self.export_records(self.filter_queryset(self.get_queryset()).filter(date_earliest__isnull=False))
+
     @extend_schema(responses={200: TimelineJSSerializer}, filters=True)
     @action(detail=False, url_path="timelinejs", renderer_classes=[renderers.JSONRenderer], pagination_class=None)
     def timelinejs(self, request, *args, **kwargs):
@@ -331,7 +334,7 @@ class EventViewSet(JSONLDMixin, TimelineViewSet):
 
         Dated events only, at their real precision; periods become eras.
         """
-        events = self.export_records(self.filter_queryset(self.get_queryset()).filter(date_earliest__isnull=False))
+        events = self.dated_export_records()
         periods = Period.objects.chronological()
         return Response(
             exports.timelinejs_document(
@@ -350,7 +353,7 @@ class EventViewSet(JSONLDMixin, TimelineViewSet):
     @action(detail=False, url_path="ics", renderer_classes=[exports.ICalendarRenderer], pagination_class=None)
     def ics(self, request, *args, **kwargs):
         """The filtered events dated to the day (or a range of days) as an iCalendar file."""
-        events = self.export_records(self.filter_queryset(self.get_queryset()).filter(date_earliest__isnull=False))
+        events = self.dated_export_records()
         body = exports.icalendar_document(events, host=request.get_host().split(":")[0], site_url=self.site_url)
         return Response(body, headers={"Content-Disposition": 'attachment; filename="events.ics"'})
 
@@ -420,7 +423,7 @@ class PlaceViewSet(JSONLDMixin, TimelineViewSet):
         places = (
             self.filter_queryset(self.get_queryset())
             .filter(latitude__isnull=False, longitude__isnull=False)
-            .annotate(event_count=SubqueryCount(events.filter(place=OuterRef("pk")).order_by().values("pk")))
+            .annotate(event_count=counted_per(events, "place"))
             .prefetch_related(
                 Prefetch("events", queryset=first_events[: exports.GEOJSON_EVENTS], to_attr="visible_events")
             )

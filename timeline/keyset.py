@@ -127,6 +127,13 @@ def _beyond(key, value, *, reverse: bool) -> Q | None:
     return condition
 
 
+def _from(key, value, *, reverse: bool) -> Q:
+    """Rows at or after ``value`` of the first key (at or before, with ``reverse``): a plain range an index
+    scan can start from, beside the keyset condition."""
+    lookup = "lte" if key.descending != reverse else "gte"
+    return Q(**{f"{key.field}__{lookup}": value})
+
+
 def _past(keys, values, *, reverse: bool) -> Q | None:
     """Rows strictly after the row with ``values`` (before it, with ``reverse``): the keyset condition."""
     terms, ties = [], Q()
@@ -190,8 +197,7 @@ def keyset_page(queryset, keys, cursor=None, *, size: int) -> KeysetPage:
             runs = [(dated, keys, True), undated_run] if reverse else [undated_run]
         else:
             # A plain range on the first key, beside the keyset condition, lets the database walk its index.
-            lookup = "lte" if lead.descending != reverse else "gte"
-            condition = dated & Q(**{f"{lead.field}__{lookup}": values[0]}) & _past(keys, values, reverse=reverse)
+            condition = dated & _from(lead, values[0], reverse=reverse) & _past(keys, values, reverse=reverse)
             runs = [(condition, keys, True)] if reverse else [(condition, keys, True), (undated, keys[1:], False)]
         if reverse:
             runs.reverse()
@@ -207,8 +213,7 @@ def keyset_page(queryset, keys, cursor=None, *, size: int) -> KeysetPage:
     else:
         # A plain range on the first key lets the database start its index scan near the cursor,
         # where the keyset condition alone (an OR) would be checked on every row before it.
-        lookup = "lte" if lead.descending != reverse else "gte"
-        runs = [(Q(**{f"{lead.field}__{lookup}": values[0]}) & _past(keys, values, reverse=reverse), keys, False)]
+        runs = [(_from(lead, values[0], reverse=reverse) & _past(keys, values, reverse=reverse), keys, False)]
     rows, wanted = [], size + 1
     base = queryset.prefetch_related(None)
     for condition, run_keys, lead_plain in runs:

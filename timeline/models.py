@@ -256,6 +256,11 @@ class SubqueryCount(Subquery):
     output_field = IntegerField()
 
 
+def counted_per(queryset, field: str) -> SubqueryCount:
+    """How many rows of ``queryset`` have the outer row as their ``field``: ``queryset`` counted per row."""
+    return SubqueryCount(queryset.filter(**{field: OuterRef("pk")}).order_by().values("pk"))
+
+
 # Sources and passages -------------------------------------------------------
 
 

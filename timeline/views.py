@@ -27,7 +27,6 @@ from django.db.models import (
     Func,
     Max,
     Min,
-    OuterRef,
     Prefetch,
     Q,
     Subquery,
@@ -46,7 +45,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from timeline import cache as response_cache
 from timeline import dates, reader, visual
 from timeline.filters import EventFilterSet
-from timeline.keyset import CursorError, KeysetPage, decode_cursor, encode_cursor, keyset_page, ordering
+from timeline.keyset import CursorError, KeysetPage, encode_cursor, keyset_page, ordering
 from timeline.models import (
     Actor,
     Citation,
@@ -66,7 +65,7 @@ from timeline.models import (
     RelationType,
     Source,
     Status,
-    SubqueryCount,
+    counted_per,
 )
 from timeline.rows import attach as attach_rows
 from timeline.templatetags.timeline_tags import (
@@ -736,7 +735,7 @@ class TimelineView(PageMixin, TemplateView):
         if "page" in self.request.GET:
             raise CursorError("Give “cursor” or “page”, not both.")
         try:
-            return decode_cursor(given[0], keys, unsigned_ok=keys == EventFilterSet.default_sort_keys())
+            return EventFilterSet.decode_cursor(given[0], keys)
         except CursorError as exc:
             raise CursorError(CURSOR_MESSAGE) from exc
 
@@ -1069,12 +1068,6 @@ class CountsForThePageMixin:
         return paginator, page, page.object_list, is_paginated
 
 
-def events_in(field: str, user) -> SubqueryCount:
-    """The events (that ``user`` may see) whose ``field`` is the outer row, counted."""
-    events = Event.objects.visible_to(user).filter(**{field: OuterRef("pk")})
-    return SubqueryCount(events.order_by().values("pk"))
-
-
 class ActorListView(PageMixin, CountsForThePageMixin, ListView):
     template_name = "timeline/actor_list.html"
     paginate_by = 100
@@ -1195,7 +1188,7 @@ class PlaceListView(PageMixin, CountsForThePageMixin, ListView):
         return Place.objects.select_related("within").order_by("name", "slug")
 
     def annotate_counts(self, queryset):
-        return queryset.annotate(event_count=events_in("place", self.request.user))
+        return queryset.annotate(event_count=counted_per(Event.objects.visible_to(self.request.user), "place"))
 
 
 class PlaceDetailView(EntityEventsMixin, DetailView):
@@ -1225,7 +1218,7 @@ class PeriodListView(PageMixin, CountsForThePageMixin, ListView):
         return Period.objects.order_by("date_earliest", "date_latest", "name", "pk")
 
     def annotate_counts(self, queryset):
-        return queryset.annotate(event_count=events_in("period", self.request.user))
+        return queryset.annotate(event_count=counted_per(Event.objects.visible_to(self.request.user), "period"))
 
 
 class PeriodDetailView(EntityEventsMixin, DetailView):
