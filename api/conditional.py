@@ -14,6 +14,7 @@ import functools
 import hashlib
 
 from django.db import connection, models
+from django.db.backends.signals import connection_created
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions, status
@@ -120,10 +121,35 @@ def _data_version_sql(vendor: str) -> str:
     return "SELECT " + ", ".join(parts)
 
 
+# On PostgreSQL the query is prepared once per database connection: planning its 22 subqueries took
+# about 2 ms on every API read, four times what running it takes (PREPARE outlives a transaction's
+# rollback, and a new connection starts without it). A connection pooler in transaction mode, which
+# hands one session's statements to another, is not supported; connect directly, as CONN_MAX_AGE does.
+PREPARED_NAME = "timeline_data_version"
+PREPARED_FLAG = "timeline_data_version_prepared"
+
+
+def _new_connection(sender, connection, **kwargs):
+    setattr(connection, PREPARED_FLAG, False)
+
+
+connection_created.connect(_new_connection, dispatch_uid=PREPARED_FLAG)
+
+
 def data_version() -> tuple[datetime.datetime | None, ...]:
     """The newest ``updated_at`` and history date of every table, in one query."""
+    sql = _data_version_sql(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(_data_version_sql(connection.vendor))
+        if connection.vendor != "postgresql":
+            cursor.execute(sql)
+        else:
+            if not getattr(connection, PREPARED_FLAG, False):
+                # The connection's set-up, once, on the driver's own cursor (like Django's SET TIME ZONE):
+                # not one of the request's queries.
+                with connection.connection.cursor() as setup:
+                    setup.execute(f"PREPARE {PREPARED_NAME} AS {sql}")
+                setattr(connection, PREPARED_FLAG, True)
+            cursor.execute(f"EXECUTE {PREPARED_NAME}")
         return tuple(_as_datetime(value) for value in cursor.fetchone())
 
 

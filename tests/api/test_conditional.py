@@ -4,9 +4,12 @@ from http import HTTPStatus
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from rest_framework.settings import api_settings
 
+from api import conditional
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +122,28 @@ def _rest_framework():
     from django.conf import settings
 
     return settings.REST_FRAMEWORK
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@pytest.mark.django_db(transaction=True)  # closes the connection, which a test's transaction would not survive
+def test_the_data_version_is_prepared_once_per_connection_and_follows_changes():
+    connection.close()
+    with CaptureQueriesContext(connection) as queries:
+        before = conditional.data_version()
+        again = conditional.data_version()
+    event = EventFactory(slug="meeting")
+    after = conditional.data_version()
+    connection.close()  # a new connection has no prepared statement: the next call prepares it again
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        assert cursor.fetchall() == []
+    fresh = conditional.data_version()
+
+    assert [q["sql"] for q in queries] == ["EXECUTE timeline_data_version"] * 2
+    assert again == before
+    assert after[0] == event.updated_at
+    assert after != before
+    assert fresh == after
+    with connection.cursor() as cursor:
+        cursor.execute(conditional._data_version_sql(connection.vendor))
+        assert tuple(conditional._as_datetime(value) for value in cursor.fetchone()) == fresh
