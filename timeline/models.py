@@ -788,13 +788,18 @@ class Event(SluggedModel, DatedModel, EvidencedModel, SearchableModel):
             models.CheckConstraint(condition=Q(importance__gte=1, importance__lte=3), name="event_importance_range"),
         ]
         indexes = [
-            models.Index(fields=["status", "date_earliest", "date_latest"], name="event_status_dates"),
             # A type's events in time, with the other date and the status checked in the index, not the table
             # (``type=strike&after=1950&before=1980``: 8 ms → 0.4 ms at 100,000 events).
             models.Index(fields=["event_type", "date_earliest", "date_latest", "status"], name="event_type_dates"),
-            # Events overlapping a window (``date=2003-10/2004-02``, exports): a range on the latest date, the
-            # earliest checked in the index (the TimelineJS export's probe: 8 ms → 0.5 ms at 100,000 events).
-            models.Index(fields=["status", "date_latest", "date_earliest"], name="event_status_overlap"),
+            # Events overlapping a window, for everyone (curators see every status): a range on the latest
+            # date, the earliest and the status checked in the index. The exports and the window's counts
+            # read it (the TimelineJS export's probe: 8 ms → 0.5 ms at 100,000 events).
+            models.Index(fields=["date_latest", "date_earliest", "status"], name="event_overlap"),
+            # Lists in time, for everyone: walked along the index, the latest date and the status checked
+            # there, not in the table. A window's first page (``date=2003-10/2004-02``) at 100,000 events:
+            # 8 ms → 1.7 ms for anonymous readers (on (status, date_earliest, date_latest) before), 85 ms →
+            # 2 ms for curators, who see every status and so could not use that index.
+            models.Index(fields=["date_earliest", "date_latest", "status"], name="event_dates"),
             # ``ordering=title`` and ``ordering=importance``, either way, read along an index (see
             # NullsLastOrderingFilter: ties go by the primary key, in the direction of the field).
             models.Index(fields=["status", "title", "id"], name="event_status_title"),

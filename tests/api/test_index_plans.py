@@ -9,6 +9,7 @@ with sequential and bitmap scans off, so that the plan shows which index can ans
 
 import pytest
 from django.db import connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from timeline import synthetic
@@ -29,32 +30,75 @@ def many_events():
         cursor.execute("ANALYZE timeline_event")
 
 
-def plan_of(client, path: str) -> str:
-    """The plan of the first query of ``path`` that selects events with a date condition."""
+def plan_of(client, path: str, containing: str = "") -> str:
+    """The plan of the first query of ``path`` that selects events with a date condition (and ``containing``)."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200, response.content
-    sql = next(q["sql"] for q in queries if 'FROM "timeline_event"' in q["sql"] and '"date_latest" >=' in q["sql"])
+    sql = next(
+        q["sql"]
+        for q in queries
+        if 'FROM "timeline_event"' in q["sql"] and '"date_latest" >=' in q["sql"] and containing in q["sql"]
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("EXPLAIN " + sql)
-        return "\n".join(row[0] for row in cursor.fetchall())
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        transaction.set_rollback(True)  # a savepoint's release would keep the SET LOCALs
+    return plan
 
 
 def index_conditions(plan: str, index: str) -> str:
+    """The ``Index Cond`` of the scan of ``index``; the plan in the message when it reads another."""
     lines = plan.splitlines()
-    at = next(i for i, line in enumerate(lines) if f"using {index} on timeline_event" in line)
+    at = next((i for i, line in enumerate(lines) if f"using {index} on timeline_event" in line), None)
+    assert at is not None, f"{index} is not read:\n{plan}"
     return next(line for line in lines[at + 1 :] if "Index Cond:" in line)
 
 
-def test_a_window_reads_the_overlap_index_with_both_dates(client, many_events):
-    plan = plan_of(client, "/api/v1/events/timelinejs/?date=2003-10/2004-02")
+WINDOW = ("date_latest >= '2003-10-01'::date", "date_earliest <= '2004-02-29'::date")
+PUBLISHED = "(status)::text = 'published'::text"
 
-    condition = index_conditions(plan, "event_status_overlap")
-    assert "(status)::text = 'published'::text" in condition
-    assert "date_latest >= '2003-10-01'::date" in condition
-    assert "date_earliest <= '2004-02-29'::date" in condition
+
+def test_an_export_of_a_window_reads_the_overlap_index_with_both_dates(client, many_events):
+    condition = index_conditions(plan_of(client, "/api/v1/events/timelinejs/?date=2003-10/2004-02"), "event_overlap")
+
+    assert all(part in condition for part in (*WINDOW, PUBLISHED)), condition
+
+
+def test_a_curators_export_reads_the_overlap_index_too(curator_client, many_events):
+    condition = index_conditions(
+        plan_of(curator_client, "/api/v1/events/timelinejs/?date=2003-10/2004-02"), "event_overlap"
+    )
+
+    assert all(part in condition for part in WINDOW), condition
+    assert "status" not in condition
+
+
+@pytest.fixture
+def site_curator_client(curator):
+    site = Client()
+    site.force_login(curator)
+    return site
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("client", "/api/v1/events/?date=2003-10/2004-02"),
+        ("curator_client", "/api/v1/events/?date=2003-10/2004-02"),
+        ("client", "/?date=2003-10/2004-02"),
+        ("site_curator_client", "/?date=2003-10/2004-02"),
+    ],
+)
+def test_a_window_of_the_list_walks_the_dates_index_with_both_dates(request, who, path, many_events):
+    """The page's query: in time order, along the index, until a page is found."""
+    page = plan_of(request.getfixturevalue(who), path, containing=" LIMIT ")
+    condition = index_conditions(page, "event_dates")
+
+    assert all(part in condition for part in WINDOW), condition
+    assert (PUBLISHED in condition) is (who == "client")
 
 
 def test_a_type_in_a_window_reads_the_type_index_with_both_dates_and_the_status(client, many_events):
@@ -64,4 +108,4 @@ def test_a_type_in_a_window_reads_the_type_index_with_both_dates_and_the_status(
     assert "event_type)::text = 'strike'::text" in condition
     assert "date_earliest <= '1980-12-31'::date" in condition
     assert "date_latest >= '1950-01-01'::date" in condition
-    assert "(status)::text = 'published'::text" in condition
+    assert PUBLISHED in condition
