@@ -13,7 +13,7 @@ import datetime
 import functools
 import hashlib
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.db.backends.signals import connection_created
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -127,6 +127,8 @@ def _data_version_sql(vendor: str) -> str:
 # hands one session's statements to another, is not supported; connect directly, as CONN_MAX_AGE does.
 PREPARED_NAME = "timeline_data_version"
 PREPARED_FLAG = "timeline_data_version_prepared"
+# The session lost the statement (``DISCARD ALL``), or a column's type changed under it.
+LOST_STATEMENT = {"26000", "0A000"}
 
 
 def _new_connection(sender, connection, **kwargs):
@@ -134,6 +136,18 @@ def _new_connection(sender, connection, **kwargs):
 
 
 connection_created.connect(_new_connection, dispatch_uid=PREPARED_FLAG)
+
+
+def _prepare(sql: str) -> None:
+    """The connection's set-up, on the driver's own cursor (like Django's ``SET TIME ZONE``): it is not
+    one of the request's queries, and query counts and logs do not show it. Errors are Django's."""
+    setattr(connection, PREPARED_FLAG, False)  # until it is done: a failure may come after the DEALLOCATE
+    with connection.wrap_database_errors, connection.connection.cursor() as setup:
+        setup.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [PREPARED_NAME])
+        if setup.fetchone():
+            setup.execute(f"DEALLOCATE {PREPARED_NAME}")
+        setup.execute(f"PREPARE {PREPARED_NAME} AS {sql}")
+    setattr(connection, PREPARED_FLAG, True)
 
 
 def data_version() -> tuple[datetime.datetime | None, ...]:
@@ -144,12 +158,18 @@ def data_version() -> tuple[datetime.datetime | None, ...]:
             cursor.execute(sql)
         else:
             if not getattr(connection, PREPARED_FLAG, False):
-                # The connection's set-up, once, on the driver's own cursor (like Django's SET TIME ZONE):
-                # not one of the request's queries.
-                with connection.connection.cursor() as setup:
-                    setup.execute(f"PREPARE {PREPARED_NAME} AS {sql}")
-                setattr(connection, PREPARED_FLAG, True)
-            cursor.execute(f"EXECUTE {PREPARED_NAME}")
+                _prepare(sql)
+            try:
+                cursor.execute(f"EXECUTE {PREPARED_NAME}")
+            except DatabaseError as exc:
+                if getattr(exc.__cause__, "pgcode", None) not in LOST_STATEMENT:
+                    raise
+                # Prepared afresh on the next call; now, unless a transaction failed with it.
+                setattr(connection, PREPARED_FLAG, False)
+                if connection.in_atomic_block:
+                    raise
+                _prepare(sql)
+                cursor.execute(f"EXECUTE {PREPARED_NAME}")
         return tuple(_as_datetime(value) for value in cursor.fetchone())
 
 

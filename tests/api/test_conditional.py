@@ -4,7 +4,7 @@ from http import HTTPStatus
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, ProgrammingError, connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.settings import api_settings
@@ -147,3 +147,39 @@ def test_the_data_version_is_prepared_once_per_connection_and_follows_changes():
     with connection.cursor() as cursor:
         cursor.execute(conditional._data_version_sql(connection.vendor))
         assert tuple(conditional._as_datetime(value) for value in cursor.fetchone()) == fresh
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@pytest.mark.django_db(transaction=True)  # DISCARD ALL runs outside a transaction only
+def test_a_statement_the_session_lost_is_prepared_again():
+    first = conditional.data_version()
+    with connection.cursor() as cursor:
+        cursor.execute("DISCARD ALL")  # what a pooler does between clients
+
+    assert conditional.data_version() == first
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        assert cursor.fetchall() == [("timeline_data_version",)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_lost_inside_a_transaction_fails_it_and_is_prepared_on_the_next_call():
+    first = conditional.data_version()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE timeline_data_version")
+        with pytest.raises(OperationalError, match="timeline_data_version"):
+            conditional.data_version()
+        transaction.set_rollback(True)
+
+    assert conditional.data_version() == first
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_preparing_raises_djangos_errors_and_the_next_call_prepares_again():
+    first = conditional.data_version()
+    with pytest.raises(ProgrammingError, match="no_such_table"), transaction.atomic():
+        conditional._prepare("SELECT * FROM no_such_table")
+
+    assert conditional.data_version() == first
