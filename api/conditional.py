@@ -150,26 +150,31 @@ def _prepare(sql: str) -> None:
     setattr(connection, PREPARED_FLAG, True)
 
 
+def _execute_prepared(cursor, sql: str) -> None:
+    """``EXECUTE`` the statement, preparing it first on a connection that has not."""
+    if not getattr(connection, PREPARED_FLAG, False):
+        _prepare(sql)
+    try:
+        cursor.execute(f"EXECUTE {PREPARED_NAME}")
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "pgcode", None) not in LOST_STATEMENT:
+            raise
+        # Prepared afresh on the next call; now, unless a transaction failed with it.
+        setattr(connection, PREPARED_FLAG, False)
+        if connection.in_atomic_block:
+            raise
+        _prepare(sql)
+        cursor.execute(f"EXECUTE {PREPARED_NAME}")
+
+
 def data_version() -> tuple[datetime.datetime | None, ...]:
     """The newest ``updated_at`` and history date of every table, in one query."""
     sql = _data_version_sql(connection.vendor)
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            _execute_prepared(cursor, sql)
         else:
-            if not getattr(connection, PREPARED_FLAG, False):
-                _prepare(sql)
-            try:
-                cursor.execute(f"EXECUTE {PREPARED_NAME}")
-            except DatabaseError as exc:
-                if getattr(exc.__cause__, "pgcode", None) not in LOST_STATEMENT:
-                    raise
-                # Prepared afresh on the next call; now, unless a transaction failed with it.
-                setattr(connection, PREPARED_FLAG, False)
-                if connection.in_atomic_block:
-                    raise
-                _prepare(sql)
-                cursor.execute(f"EXECUTE {PREPARED_NAME}")
+            cursor.execute(sql)
         return tuple(_as_datetime(value) for value in cursor.fetchone())
 
 
