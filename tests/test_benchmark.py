@@ -62,7 +62,15 @@ def test_the_benchmark_runs_at_ci_size(tmp_path):
     assert all(
         m["requests"] > 0 and m["errors"] == 0 and m["p50_ms"] <= m["p95_ms"] <= m["p99_ms"] for m in measured.values()
     )
-    assert measured[("baseline", "cached")]["ratio"] == 1.0
+    for mode in ("cached", "uncached"):
+        baseline = measured[("baseline", mode)]
+        # Before the first request type and after each of the nine others.
+        assert len(baseline["baseline_runs"]) == 10
+        assert baseline["ratio"] == 1.0
+        assert baseline["rps"] == sorted(baseline["baseline_runs"])[4]
+    for (name, _), m in measured.items():
+        if name != "baseline":
+            assert m["ratio"] == round(m["rps"] / m["baseline_rps"], 3)
     assert json.loads((tmp_path / "results.json").read_text()) == report
     assert (tmp_path / "results.md").read_text().startswith("# Benchmark results")
 
@@ -75,6 +83,7 @@ def test_the_results_table_has_a_row_per_request_type():
         "postgresql": "15.20",
         "settings": {
             "seconds": 10,
+            "baseline_seconds": 3,
             "connections": 10,
             "gunicorn_workers": 4,
             "cache": "redis://",
@@ -97,6 +106,7 @@ def test_the_results_table_has_a_row_per_request_type():
 
     assert "| timeline `/` | 8 | 100 | 0.50 | 1.0 | 2.0 | 3.0 | 100 | 0.50 | 1.0 | 2.0 | 3.0 |" in table
     assert "2 cores (nproc), 24.0 GiB; PostgreSQL 15.20" in table
+    assert "measured for 3 s just before and just after the request type" in table
     assert "commit abc1234" in table
 
 
@@ -112,3 +122,96 @@ def test_the_baseline_view_is_a_fixed_small_body(client):
     assert response.status_code == 200
     assert response.json() == {"ok": True}
     assert "X-Response-Cache" not in response
+
+
+class ScriptedServer:
+    """Stands in for gunicorn: every path answers, and the URL is the path."""
+
+    def __init__(self):
+        self.checked = []
+
+    def check(self, path):
+        self.checked.append(path)
+
+    def url(self, path):
+        return path
+
+
+def test_each_request_type_is_measured_between_two_baseline_runs(monkeypatch):
+    requests_per_second = iter([1000, 300, 1200, 500, 800])  # baseline, timeline, baseline, search, baseline
+    calls = []
+
+    def scripted_wrk(url, *, seconds, connections, script):
+        calls.append((url, seconds))
+        rps = next(requests_per_second)
+        return {
+            "requests": rps * seconds,
+            "duration_us": seconds * 1_000_000,
+            "errors": 0,
+            "non_2xx_3xx": 0,
+            "p50_us": 1000,
+            "p95_us": 2000,
+            "p99_us": 3000,
+        }
+
+    monkeypatch.setattr(benchmark, "wrk", scripted_wrk)
+    server = ScriptedServer()
+    paths = [("baseline", "/bench/baseline/"), ("timeline", "/"), ("search", "/search/?q=strike")]
+
+    results = benchmark.measure(
+        server, paths, mode="uncached", seconds=10, connections=10, script=None, log=lambda *args: None
+    )
+
+    assert calls == [
+        ("/bench/baseline/", 3),
+        ("/", 10),
+        ("/bench/baseline/", 3),
+        ("/search/?q=strike", 10),
+        ("/bench/baseline/", 3),
+    ]
+    assert server.checked == [url for url, _ in calls]
+    by_name = {m.name: m for m in results}
+    assert [m.name for m in results] == ["baseline", "timeline", "search"]
+    assert (by_name["timeline"].baseline_rps, by_name["timeline"].ratio) == (1100.0, 0.273)
+    assert (by_name["search"].baseline_rps, by_name["search"].ratio) == (1000.0, 0.5)
+    baseline = by_name["baseline"]
+    assert (baseline.rps, baseline.ratio, baseline.baseline_runs) == (1000.0, 1.0, [1000.0, 1200.0, 800.0])
+    assert (baseline.requests, baseline.errors) == (9000, 0)
+
+
+@pytest.mark.parametrize(("seconds", "expected"), [(1, 1), (2, 1), (10, 3), (20, 6)])
+def test_a_baseline_run_is_a_third_of_a_request_types_or_a_second(seconds, expected):
+    assert benchmark.baseline_seconds(seconds) == expected
+
+
+def test_the_results_say_how_far_the_baseline_drifted():
+    run = {"rps": 1000.0, "ratio": 1.0, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0, "path": "/bench/baseline/"}
+    report = {
+        "commit": "abc1234",
+        "hardware": {"cpu": "CPU", "nproc": 2, "memory_gib": 24.0, "python": "3.11", "platform": "Linux"},
+        "postgresql": "15.20",
+        "settings": {
+            "seconds": 10,
+            "baseline_seconds": 3,
+            "connections": 10,
+            "gunicorn_workers": 4,
+            "cache": "redis://",
+            "load_generator": "wrk",
+        },
+        "sizes": [
+            {
+                "events": 1000,
+                "fixture_load_s": 1.5,
+                "queries": {"baseline": 0},
+                "measurements": [
+                    {**run, "name": "baseline", "mode": "cached", "baseline_runs": [1000.0, 1600.0, 2000.0]},
+                    {**run, "name": "baseline", "mode": "uncached", "baseline_runs": [1500.0, 1200.0]},
+                ],
+            }
+        ],
+    }
+
+    table = benchmark.markdown(report)
+
+    assert "Baseline, cached pass: 3 runs, 1,000–2,000 req/s (the slowest 0.50× the fastest)." in table
+    assert "Baseline, uncached pass: 2 runs, 1,200–1,500 req/s (the slowest 0.80× the fastest)." in table

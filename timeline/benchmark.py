@@ -5,8 +5,11 @@ development one): migrate, load the real fixtures (timed), generate synthetic
 events, collect the static files. It then starts gunicorn with production
 settings twice, once with the response cache (Redis, shared by the workers) and
 once without, and drives each request type with ``wrk`` from another process:
-10 connections for a few seconds each, the same server's trivial baseline view
-(``/bench/baseline/``, no database) first, so every figure is also a ratio to it.
+10 connections for a few seconds each. The same server's trivial baseline view
+(``/bench/baseline/``, no database) runs before the first request type and
+again after each one, and every figure is also a ratio to the mean of the two
+baseline runs beside it: the machine's speed drifts within a run, and a ratio to
+a baseline measured minutes earlier would carry that drift.
 A small Lua ``done()`` hook prints the exact p50/p95/p99. The queries each
 request type makes are counted in a separate process with Django's test client
 on the same database. Results go to ``results.json`` and ``results.md``.
@@ -71,7 +74,11 @@ class Measurement:
     p99_ms: float
     requests: int
     errors: int
-    ratio: float | None = None  # rps / the same server's baseline rps
+    ratio: float | None = None  # rps / baseline_rps
+    # The mean of the baseline runs just before and just after this one; for the baseline's own
+    # row, the median of its runs, whose rps are in baseline_runs.
+    baseline_rps: float | None = None
+    baseline_runs: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -293,29 +300,71 @@ def wrk(url: str, *, seconds: int, connections: int, script: Path) -> dict:
     return json.loads(line.removeprefix("WRK_JSON "))
 
 
+def baseline_seconds(seconds: int) -> int:
+    """How long each baseline run lasts: long enough for a steady figure, short beside the others."""
+    return max(1, round(seconds * 0.3))
+
+
 def measure(server: Server, paths, *, mode: str, seconds: int, connections: int, script: Path, log):
-    results = []
-    for name, path in paths:
+    """Every request type between two runs of the baseline, its ratio to their mean.
+
+    The baseline's own row is its median run (ratio 1.0), with every run's
+    requests per second in ``baseline_runs``: their spread shows how much the
+    machine drifted while the request types were measured.
+    """
+    (baseline_path,) = [path for name, path in paths if name == "baseline"]
+
+    def run(name: str, path: str, duration: int) -> Measurement:
         server.check(path)  # fail loudly on anything but 200; also warms the cache in cached mode
-        data = wrk(server.url(path), seconds=seconds, connections=connections, script=script)
-        rps = data["requests"] / (data["duration_us"] / 1e6)
+        data = wrk(server.url(path), seconds=duration, connections=connections, script=script)
         measurement = Measurement(
             name=name,
             path=path,
             mode=mode,
-            rps=round(rps, 1),
+            rps=round(data["requests"] / (data["duration_us"] / 1e6), 1),
             p50_ms=data["p50_us"] / 1000,
             p95_ms=data["p95_us"] / 1000,
             p99_ms=data["p99_us"] / 1000,
             requests=data["requests"],
             errors=data["errors"] + data["non_2xx_3xx"],
         )
+        log(
+            f"  {mode:8} {name:18} {measurement.rps:8.1f} req/s  p95 {measurement.p95_ms:7.2f} ms"
+            f"  errors {measurement.errors}"
+        )
+        return measurement
+
+    short = baseline_seconds(seconds)
+    baselines = [run("baseline", baseline_path, short)]
+    results = []
+    for name, path in paths:
+        if name == "baseline":
+            continue
+        measurement = run(name, path, seconds)
+        baselines.append(run("baseline", baseline_path, short))
+        measurement.baseline_rps = round((baselines[-2].rps + baselines[-1].rps) / 2, 1)
+        measurement.ratio = round(measurement.rps / measurement.baseline_rps, 3) if measurement.baseline_rps else None
         results.append(measurement)
-        log(f"  {mode:8} {name:18} {rps:8.1f} req/s  p95 {measurement.p95_ms:7.2f} ms  errors {measurement.errors}")
-    base = next(m.rps for m in results if m.name == "baseline")
-    for measurement in results:
-        measurement.ratio = round(measurement.rps / base, 3) if base else None
-    return results
+    return [summarise_baselines(baselines), *results]
+
+
+def summarise_baselines(runs: list[Measurement]) -> Measurement:
+    """The baseline's row: its median run, with every run's requests per second."""
+    median = sorted(runs, key=lambda m: m.rps)[(len(runs) - 1) // 2]
+    return Measurement(
+        name=median.name,
+        path=median.path,
+        mode=median.mode,
+        rps=median.rps,
+        p50_ms=median.p50_ms,
+        p95_ms=median.p95_ms,
+        p99_ms=median.p99_ms,
+        requests=sum(m.requests for m in runs),
+        errors=sum(m.errors for m in runs),
+        ratio=1.0,
+        baseline_rps=median.rps,
+        baseline_runs=[m.rps for m in runs],
+    )
 
 
 def hardware() -> dict:
@@ -376,6 +425,7 @@ def run(
         "postgresql": postgres_version(database_url),
         "settings": {
             "seconds": seconds,
+            "baseline_seconds": baseline_seconds(seconds),
             "connections": connections,
             "gunicorn_workers": workers,
             "cache": cache_url,
@@ -417,7 +467,9 @@ def markdown(report: dict) -> str:
         f"code at commit {report.get('commit', 'unknown')}.",
         f"gunicorn {s['gunicorn_workers']} sync workers, production settings; {s['load_generator']}, "
         f"{s['connections']} connections, {s['seconds']} s per request type; cache {s['cache']}.",
-        "Ratio: requests per second over the same server's baseline view (`/bench/baseline/`).",
+        "Ratio: requests per second over the mean of the same server's baseline view (`/bench/baseline/`, "
+        f"a fixed small JSON body) measured for {s['baseline_seconds']} s just before and just after "
+        "the request type. The baseline's row is the median of its runs.",
         "",
     ]
     for size in report["sizes"]:
@@ -444,4 +496,12 @@ def markdown(report: dict) -> str:
                 ]
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")
+        for mode in ("cached", "uncached"):
+            runs = by.get(("baseline", mode), {}).get("baseline_runs")
+            if runs:
+                lines.append(
+                    f"Baseline, {mode} pass: {len(runs)} runs, {min(runs):,.0f}–{max(runs):,.0f} req/s "
+                    f"(the slowest {min(runs) / max(runs):.2f}× the fastest)."
+                )
+                lines.append("")
     return "\n".join(lines)
