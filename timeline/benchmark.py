@@ -75,8 +75,9 @@ class Measurement:
     requests: int
     errors: int
     ratio: float | None = None  # rps / baseline_rps
-    # The mean of the baseline runs just before and just after this one; for the baseline's own
-    # row, the median of its runs, whose rps are in baseline_runs.
+    # The mean of the baseline runs just before and just after this one. The baseline's own row is
+    # its (lower) median run: rps and percentiles are that run's, while requests and errors are
+    # summed over every run, and every run's rps is in baseline_runs.
     baseline_rps: float | None = None
     baseline_runs: list[float] = field(default_factory=list)
 
@@ -301,7 +302,7 @@ def wrk(url: str, *, seconds: int, connections: int, script: Path) -> dict:
 
 
 def baseline_seconds(seconds: int) -> int:
-    """How long each baseline run lasts: long enough for a steady figure, short beside the others."""
+    """How long each baseline run lasts: 30% of a request type's run, at least a second."""
     return max(1, round(seconds * 0.3))
 
 
@@ -489,7 +490,7 @@ def markdown(report: dict) -> str:
                 m = by[(name, mode)]
                 row += [
                     f"{m['rps']:.0f}",
-                    f"{m['ratio']:.2f}",
+                    "n/a" if m["ratio"] is None else f"{m['ratio']:.2f}",
                     f"{m['p50_ms']:.1f}",
                     f"{m['p95_ms']:.1f}",
                     f"{m['p99_ms']:.1f}",
@@ -499,9 +500,9 @@ def markdown(report: dict) -> str:
         for mode in ("cached", "uncached"):
             runs = by.get(("baseline", mode), {}).get("baseline_runs")
             if runs:
+                spread = f" (the slowest {min(runs) / max(runs):.2f}× the fastest)" if max(runs) else ""
                 lines.append(
-                    f"Baseline, {mode} pass: {len(runs)} runs, {min(runs):,.0f}–{max(runs):,.0f} req/s "
-                    f"(the slowest {min(runs) / max(runs):.2f}× the fastest)."
+                    f"Baseline, {mode} pass: {len(runs)} runs, {min(runs):,.0f}–{max(runs):,.0f} req/s{spread}."
                 )
                 lines.append("")
     return "\n".join(lines)
