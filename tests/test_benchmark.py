@@ -243,3 +243,10 @@ def test_the_results_say_how_far_the_baseline_drifted():
 
     assert "Baseline, cached pass: 3 runs, 1,000–2,000 req/s (the slowest 0.50× the fastest)." in table
     assert "Baseline, uncached pass: 2 runs, 1,200–1,500 req/s (the slowest 0.80× the fastest)." in table
+
+
+@pytest.mark.parametrize(("cached", "flag"), [(True, "1"), (False, "0")])
+def test_the_uncached_server_takes_nothing_from_the_cache(cached, flag):
+    server = benchmark.Server("postgres://db/x", workers=1, cache_url="redis://127.0.0.1:6379/2", response_cache=cached)
+
+    assert (server.env["DJANGO_RESPONSE_CACHE"], server.env["DJANGO_COUNT_CACHE"]) == (flag, flag)

@@ -4,7 +4,8 @@ For each data size it prepares a separate PostgreSQL database (never the
 development one): migrate, load the real fixtures (timed), generate synthetic
 events, collect the static files. It then starts gunicorn with production
 settings twice, once with the response cache (Redis, shared by the workers) and
-once without, and drives each request type with ``wrk`` from another process:
+once with nothing from the cache (no stored responses, and the timeline's counts
+and figure marks computed on every request), and drives each request type with ``wrk`` from another process:
 10 connections for a few seconds each. The same server's trivial baseline view
 (``/bench/baseline/``, no database) runs before the first request type and
 again after each one, and every figure is also a ratio to the mean of the two
@@ -126,14 +127,15 @@ def paths_from_data() -> list[tuple[str, str]]:
 
 
 def count_queries(paths: list[tuple[str, str]]) -> dict[str, int]:
-    """Queries per request type, rendered afresh (no response cache), as an anonymous client."""
+    """Queries per request type, rendered afresh (no response cache, no remembered counts), as an anonymous client."""
     from django.db import connection
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="127.0.0.1")
     counts = {}
-    with override_settings(RESPONSE_CACHE=False, ALLOWED_HOSTS=["127.0.0.1"], SECURE_SSL_REDIRECT=False):
+    uncached = {"RESPONSE_CACHE": False, "COUNT_CACHE": False}
+    with override_settings(**uncached, ALLOWED_HOSTS=["127.0.0.1"], SECURE_SSL_REDIRECT=False):
         for name, path in paths:
             client.get(path)  # warm: content types, the site's first connection
             with CaptureQueriesContext(connection) as queries:
@@ -228,7 +230,9 @@ class Server:
 
     def __init__(self, database_url: str, *, workers: int, cache_url: str, response_cache: bool):
         self.port = free_port()
-        self.env = _env(database_url, DJANGO_CACHE_URL=cache_url, DJANGO_RESPONSE_CACHE="1" if response_cache else "0")
+        # Uncached is nothing from the cache: no stored response, and no remembered count or figure marks.
+        flag = "1" if response_cache else "0"
+        self.env = _env(database_url, DJANGO_CACHE_URL=cache_url, DJANGO_RESPONSE_CACHE=flag, DJANGO_COUNT_CACHE=flag)
         self.workers = workers
         self.process = None
 

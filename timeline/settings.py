@@ -128,6 +128,10 @@ if CACHE_URL and "LOCATION" not in CACHES["default"]:
     raise ImproperlyConfigured(f"DJANGO_CACHE_URL must be a redis:// URL; got {CACHE_URL!r}.")
 # DJANGO_RESPONSE_CACHE=0 renders every response afresh (the benchmark's uncached figures).
 RESPONSE_CACHE = env_bool("DJANGO_RESPONSE_CACHE", True)
+# The timeline's counts (matching events, events per year) and its figure's marks, kept in the same
+# cache under the data version (timeline.views.remembered); DJANGO_COUNT_CACHE=0 computes them on
+# every request (the benchmark's uncached figures).
+COUNT_CACHE = env_bool("DJANGO_COUNT_CACHE", True)
 
 # django-axes watches every login made from a request (the admin's, DRF's session login) and refuses
 # one (username, IP address) pair after AXES_FAILURE_LIMIT failures, for AXES_COOLOFF_TIME.

@@ -257,6 +257,21 @@ def test_the_count_is_kept_until_the_data_changes(client, history, settings, dja
     assert Event.objects.filter(event_type=EventType.STRIKE, status=Status.PUBLISHED).count() == 4
 
 
+def test_with_the_count_cache_off_every_request_counts_afresh(client, history, settings, django_assert_num_queries):
+    settings.RESPONSE_CACHE = False
+    settings.COUNT_CACHE = False
+    first = client.get("/?type=strike")
+    # The same page, with its COUNT(*) and the figure's events per year counted again.
+    with django_assert_num_queries(9) as counted:
+        again = client.get("/?type=strike")
+
+    assert texts(first, "h2", "results__count") == texts(again, "h2", "results__count") == ["3 events match"]
+    counts = [query["sql"] for query in counted.captured_queries if "COUNT(" in query["sql"]]
+    assert len(counts) == 2
+    assert counts[0].startswith('SELECT COUNT(*) AS "__count" FROM "timeline_event"')
+    assert ' AS "bucket", COUNT("timeline_event"."id") AS "n" FROM "timeline_event"' in counts[1]
+
+
 @pytest.mark.parametrize("ordering", ["date,", ",", ",title"])
 def test_an_empty_item_in_ordering_is_a_400_naming_it(client, history, ordering):
     response = client.get(f"/?ordering={ordering}")
