@@ -4,16 +4,17 @@ For each data size it prepares a separate PostgreSQL database (never the
 development one): migrate, load the real fixtures (timed), generate synthetic
 events, collect the static files. It then starts gunicorn with production
 settings twice, once with the response cache (Redis, shared by the workers) and
-once with nothing from the cache (no stored responses, and the timeline's counts
-and figure marks computed on every request), and drives each request type with ``wrk`` from another process:
-10 connections for a few seconds each. The same server's trivial baseline view
-(``/bench/baseline/``, no database) runs before the first request type and
-again after each one, and every figure is also a ratio to the mean of the two
-baseline runs beside it: the machine's speed drifts within a run, and a ratio to
-a baseline measured minutes earlier would carry that drift.
-A small Lua ``done()`` hook prints the exact p50/p95/p99. The queries each
-request type makes are counted in a separate process with Django's test client
-on the same database. Results go to ``results.json`` and ``results.md``.
+once with nothing from the cache (no stored responses, and the timeline's
+counts and figure marks computed on every request), and drives each request
+type with ``wrk`` from another process: 10 connections for a few seconds each.
+The same server's trivial baseline view (``/bench/baseline/``, no database)
+runs before the first request type and again after each one, and every figure
+is also a ratio to the mean of the two baseline runs beside it: the machine's
+speed drifts within a run, and a ratio to a baseline measured minutes earlier
+would carry that drift. A small Lua ``done()`` hook prints the exact
+p50/p95/p99. The queries each request type makes are counted on a cold render
+(nothing from the cache) in a separate process with Django's test client on
+the same database. Results go to ``results.json`` and ``results.md``.
 
 ``manage.py benchmark`` runs it; ``make bench`` runs it at 1,000, 10,000 and
 100,000 events.

@@ -269,7 +269,8 @@ def test_with_the_count_cache_off_every_request_counts_afresh(client, history, s
     counts = [query["sql"] for query in counted.captured_queries if "COUNT(" in query["sql"]]
     assert len(counts) == 2
     assert counts[0].startswith('SELECT COUNT(*) AS "__count" FROM "timeline_event"')
-    assert ' AS "bucket", COUNT("timeline_event"."id") AS "n" FROM "timeline_event"' in counts[1]
+    # COUNT(*) lets PostgreSQL count from the dates index alone.
+    assert ' AS "bucket", COUNT(*) AS "n" FROM "timeline_event"' in counts[1]
 
 
 @pytest.mark.parametrize("ordering", ["date,", ",", ",title"])
