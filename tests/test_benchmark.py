@@ -78,9 +78,9 @@ def test_the_benchmark_runs_at_ci_size(tmp_path):
     assert (tmp_path / "results.md").read_text().startswith("# Benchmark results")
 
 
-def test_the_results_table_has_a_row_per_request_type():
-    measurement = {"rps": 100.0, "ratio": 0.5, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0, "path": "/"}
-    report = {
+def report_of(queries: dict, measurements: list) -> dict:
+    """A report as ``run`` writes it, for one size: 1,000 events."""
+    return {
         "commit": "abc1234",
         "hardware": {"cpu": "CPU", "nproc": 2, "memory_gib": 24.0, "python": "3.11", "platform": "Linux"},
         "postgresql": "15.20",
@@ -92,18 +92,19 @@ def test_the_results_table_has_a_row_per_request_type():
             "cache": "redis://",
             "load_generator": "wrk",
         },
-        "sizes": [
-            {
-                "events": 1000,
-                "fixture_load_s": 1.5,
-                "queries": {"timeline": 8},
-                "measurements": [
-                    {**measurement, "name": "timeline", "mode": "cached"},
-                    {**measurement, "name": "timeline", "mode": "uncached"},
-                ],
-            }
-        ],
+        "sizes": [{"events": 1000, "fixture_load_s": 1.5, "queries": queries, "measurements": measurements}],
     }
+
+
+def test_the_results_table_has_a_row_per_request_type():
+    measurement = {"rps": 100.0, "ratio": 0.5, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0, "path": "/"}
+    report = report_of(
+        {"timeline": 8},
+        [
+            {**measurement, "name": "timeline", "mode": "cached"},
+            {**measurement, "name": "timeline", "mode": "uncached"},
+        ],
+    )
 
     table = benchmark.markdown(report)
 
@@ -214,30 +215,13 @@ def test_a_baseline_run_lasts_30_percent_of_a_request_types_and_at_least_a_secon
 
 def test_the_results_say_how_far_the_baseline_drifted():
     run = {"rps": 1000.0, "ratio": 1.0, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0, "path": "/bench/baseline/"}
-    report = {
-        "commit": "abc1234",
-        "hardware": {"cpu": "CPU", "nproc": 2, "memory_gib": 24.0, "python": "3.11", "platform": "Linux"},
-        "postgresql": "15.20",
-        "settings": {
-            "seconds": 10,
-            "baseline_seconds": 3,
-            "connections": 10,
-            "gunicorn_workers": 4,
-            "cache": "redis://",
-            "load_generator": "wrk",
-        },
-        "sizes": [
-            {
-                "events": 1000,
-                "fixture_load_s": 1.5,
-                "queries": {"baseline": 0},
-                "measurements": [
-                    {**run, "name": "baseline", "mode": "cached", "baseline_runs": [1000.0, 1600.0, 2000.0]},
-                    {**run, "name": "baseline", "mode": "uncached", "baseline_runs": [1500.0, 1200.0]},
-                ],
-            }
+    report = report_of(
+        {"baseline": 0},
+        [
+            {**run, "name": "baseline", "mode": "cached", "baseline_runs": [1000.0, 1600.0, 2000.0]},
+            {**run, "name": "baseline", "mode": "uncached", "baseline_runs": [1500.0, 1200.0]},
         ],
-    }
+    )
 
     table = benchmark.markdown(report)
 

@@ -36,7 +36,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from django.http import JsonResponse
@@ -135,8 +135,8 @@ def count_queries(paths: list[tuple[str, str]]) -> dict[str, int]:
 
     client = Client(HTTP_HOST="127.0.0.1")
     counts = {}
-    uncached = {"RESPONSE_CACHE": False, "COUNT_CACHE": False}
-    with override_settings(**uncached, ALLOWED_HOSTS=["127.0.0.1"], SECURE_SSL_REDIRECT=False):
+    cold = {"RESPONSE_CACHE": False, "COUNT_CACHE": False, "ALLOWED_HOSTS": ["127.0.0.1"], "SECURE_SSL_REDIRECT": False}
+    with override_settings(**cold):
         for name, path in paths:
             client.get(path)  # warm: content types, the site's first connection
             with CaptureQueriesContext(connection) as queries:
@@ -357,14 +357,8 @@ def measure(server: Server, paths, *, mode: str, seconds: int, connections: int,
 def summarise_baselines(runs: list[Measurement]) -> Measurement:
     """The baseline's row: its median run, with every run's requests per second."""
     median = sorted(runs, key=lambda m: m.rps)[(len(runs) - 1) // 2]
-    return Measurement(
-        name=median.name,
-        path=median.path,
-        mode=median.mode,
-        rps=median.rps,
-        p50_ms=median.p50_ms,
-        p95_ms=median.p95_ms,
-        p99_ms=median.p99_ms,
+    return replace(
+        median,
         requests=sum(m.requests for m in runs),
         errors=sum(m.errors for m in runs),
         ratio=1.0,
