@@ -5,6 +5,9 @@ A window (``date=…``, ``after``/``before``) asks for events with ``date_earlie
 the window from the table, to check the other date: at 100,000 events, 4,000 table rows for
 167 answers. These tests take the SQL the API really sends and ask PostgreSQL for its plan
 with sequential and bitmap scans off, so that the plan shows which index can answer it.
+
+A period's or a place's events, in time, are looked up by the entity and read in date order
+from one index; the plan is asked for with sorting off as well.
 """
 
 import pytest
@@ -12,6 +15,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import EventFactory, PeriodFactory, PlaceFactory
 from timeline import synthetic
 
 EVENTS = 3000
@@ -109,3 +113,57 @@ def test_a_type_in_a_window_reads_the_type_index_with_both_dates_and_the_status(
     assert "date_earliest <= '1980-12-31'::date" in condition
     assert "date_latest >= '1950-01-01'::date" in condition
     assert PUBLISHED in condition
+
+
+def entity_page_plan(client, path: str, column: str) -> str:
+    """The plan of the page's query of one entity's events (in time, ``LIMIT``ed), with no full sort allowed."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    sql = next(
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('SELECT "timeline_event"."id"')
+        and f'"timeline_event"."{column}" =' in q["sql"]
+        and " LIMIT " in q["sql"]
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Which index can give the entity's events in time order, without sorting them all.
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        transaction.set_rollback(True)
+    return plan
+
+
+@pytest.fixture
+def lone_entities(many_events):
+    """A period and a place of one event each, later than any other: the entity pages' worst case."""
+    period, place = PeriodFactory(slug="lone-period"), PlaceFactory(slug="lone-place")
+    EventFactory(period=period, place=place, date_edtf="2099-01-01")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE timeline_event")
+    return {"period": period.slug, "place": place.slug}
+
+
+@pytest.mark.parametrize("kind", ["period", "place"])
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("client", "/{kind}s/{slug}/"),
+        ("site_curator_client", "/{kind}s/{slug}/"),
+        ("client", "/?{kind}={slug}"),
+        ("client", "/api/v1/events/?{kind}={slug}"),
+        ("curator_client", "/api/v1/events/?{kind}={slug}"),
+    ],
+)
+def test_an_entitys_events_are_looked_up_by_the_entity(request, kind, who, path, lone_entities):
+    """In an index on the entity, never checked row by row along the dates index: that walk reads every
+    event before the entity's first (58 ms at 100,000 events for the one event of the 1952 revolution)."""
+    slug = lone_entities[kind]
+    plan = entity_page_plan(request.getfixturevalue(who), path.format(kind=kind, slug=slug), f"{kind}_id")
+
+    conditions = [line.strip() for line in plan.splitlines() if line.strip().startswith(("Index Cond:", "Filter:"))]
+    assert any(c.startswith("Index Cond:") and f"{kind}_id = " in c for c in conditions), plan
+    assert not any(c.startswith("Filter:") and f"{kind}_id" in c for c in conditions), plan
