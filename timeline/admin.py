@@ -34,6 +34,7 @@ from timeline.forms import (
     ConflictGuardForm,
     PassageAdminForm,
     SafeAutocompleteAdminMixin,
+    SelectedObjectsFormSet,
 )
 from timeline.models import (
     Actor,
@@ -302,7 +303,9 @@ class CitedPassageInline(SafeAutocompleteAdminMixin, admin.TabularInline):
     readonly_fields = ["passage_link"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("passage__source")
+        # An explicit link's label (its ``__str__``) names its record too.
+        record = getattr(self.model, "record_field", "")
+        return super().get_queryset(request).select_related("passage__source", *([record] if record else []))
 
     @admin.display(description="found at")
     def passage_link(self, obj):
@@ -318,14 +321,22 @@ def cited_passage_inline(model) -> type[CitedPassageInline]:
 
 
 class ParticipationInline(SafeAutocompleteAdminMixin, admin.TabularInline):
+    formset = SelectedObjectsFormSet
     model = Participation
     fields = ["actor", "organisation", "role", "role_as_written", "passages"]
     autocomplete_fields = ["actor", "organisation", "passages"]
     extra = 1
     verbose_name_plural = "participants (a person or an organisation on each row)"
 
+    def get_queryset(self, request):
+        # The row's label (its ``__str__``) names them; the widgets show the passages.
+        return (
+            super().get_queryset(request).select_related("actor", "organisation", "event").prefetch_related("passages")
+        )
+
 
 class EventRelationInline(SafeAutocompleteAdminMixin, admin.TabularInline):
+    formset = SelectedObjectsFormSet
     model = EventRelation
     fk_name = "from_event"
     fields = ["relation", "to_event", "passages"]
@@ -334,15 +345,25 @@ class EventRelationInline(SafeAutocompleteAdminMixin, admin.TabularInline):
     verbose_name = "related event"
     verbose_name_plural = "related events"
 
+    def get_queryset(self, request):
+        # The row's label (its ``__str__``) names them; the widgets show the passages.
+        return super().get_queryset(request).select_related("from_event", "to_event").prefetch_related("passages")
+
 
 class MembershipInline(SafeAutocompleteAdminMixin, admin.TabularInline):
+    formset = SelectedObjectsFormSet
     model = Membership
     fields = ["actor", "organisation", "role", "role_as_written", "date_edtf", "date_basis", "passages"]
     autocomplete_fields = ["actor", "organisation", "passages"]
     extra = 0
 
+    def get_queryset(self, request):
+        # The row's label (its ``__str__``) names them; the widgets show the passages.
+        return super().get_queryset(request).select_related("actor", "organisation").prefetch_related("passages")
+
 
 class QuoteInline(SafeAutocompleteAdminMixin, admin.StackedInline):
+    formset = SelectedObjectsFormSet
     model = Quote
     fk_name = "speaker_actor"
     fields = ["text", "slug", "passage", "event", "source", "date_edtf", "date_as_written", "date_basis"]
@@ -350,6 +371,10 @@ class QuoteInline(SafeAutocompleteAdminMixin, admin.StackedInline):
     prepopulated_fields = {"slug": ["text"]}
     extra = 0
     classes = ["collapse"]
+
+    def get_queryset(self, request):
+        # The row's label (its ``__str__``) names the speaker.
+        return super().get_queryset(request).select_related("speaker_actor", "speaker_organisation")
 
 
 # Sources and passages --------------------------------------------------------
