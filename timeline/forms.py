@@ -101,9 +101,9 @@ class ConflictGuardForm(forms.ModelForm):
 class SelectedOptionsMixin:
     """How Django's autocomplete widgets render the options already chosen, with two changes.
 
-    - A submitted value that is not even a valid key (``place=abc`` in a forged POST) raised
-      ValueError, a 500, instead of showing the form's "Select a valid choice" error. Such values
-      are skipped.
+    - A submitted value that is not even a valid key (``place=abc`` in a forged POST, or a number
+      beyond the column's range) raised an error, a 500, instead of showing the form's "Select a
+      valid choice" error. Such values are skipped.
     - Each widget looked up its own chosen objects: one query per field per inline row, 66 queries
       for the change page of a person with ten quotations. When :class:`SelectedObjectsFormSet` has
       read every row's chosen objects at once, ``known`` holds them (by key, in the field's order)
@@ -117,13 +117,17 @@ class SelectedOptionsMixin:
         return remote.model._meta.get_field(getattr(remote, "field_name", None) or remote.model._meta.pk.name)
 
     def chosen_keys(self, value) -> list[str]:
-        """The values that can be keys, as strings, without the empty ones."""
+        """The values that can be keys, as strings, without the empty ones.
+
+        A key must also be in the column's range: SQLite cannot even compare a larger integer
+        (``OverflowError``, a 500), where PostgreSQL finds no such row.
+        """
         key, keys = self.key_field(), []
         for item in value:
             if item is None or str(item) in self.choices.field.empty_values:
                 continue
             try:
-                key.to_python(item)
+                key.run_validators(key.to_python(item))
             except ValidationError:
                 continue
             keys.append(str(item))
@@ -197,9 +201,25 @@ def _values(bound_field) -> list:
 SAFE_WIDGETS = {AutocompleteSelect: SafeAutocompleteSelect, AutocompleteSelectMultiple: SafeAutocompleteSelectMultiple}
 
 
+class KeysInRangeMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses a key beyond the column's range as an invalid value: Django's field looked it up, and
+    SQLite raised ``OverflowError`` (a 500) where PostgreSQL finds no such row."""
+
+    def _check_values(self, value):
+        key = self.queryset.model._meta.get_field(self.to_field_name or self.queryset.model._meta.pk.name)
+        for item in value:
+            try:
+                key.run_validators(key.to_python(item))
+            except ValidationError:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                ) from None
+        return super()._check_values(value)
+
+
 class SafeAutocompleteAdminMixin:
-    """For model admins and inlines: their autocomplete fields use the widgets above, and read what
-    the chosen objects' labels show with them (a passage's label names its source)."""
+    """For model admins and inlines: their autocomplete fields use the widgets and the field above,
+    and read what the chosen objects' labels show with them (a passage's label names its source)."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -207,6 +227,8 @@ class SafeAutocompleteAdminMixin:
         inner = getattr(widget, "widget", widget)  # inside the admin's RelatedFieldWidgetWrapper
         if type(inner) in SAFE_WIDGETS:
             inner.__class__ = SAFE_WIDGETS[type(inner)]
+            if type(formfield) is forms.ModelMultipleChoiceField:
+                formfield.__class__ = KeysInRangeMultipleChoiceField
             if formfield.queryset.model is Passage:
                 formfield.queryset = formfield.queryset.select_related("source")
         return formfield

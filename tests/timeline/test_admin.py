@@ -1096,18 +1096,54 @@ def test_each_inline_row_shows_its_own_chosen_objects(curator_client):
     assert chosen_options(html, "participations-2-actor") == []  # the empty row to add one
 
 
-def test_an_inline_row_with_forged_keys_shows_errors_and_keeps_the_valid_choices(curator_client):
+BEYOND_64_BITS = str(2**63)
+
+
+@pytest.mark.parametrize(
+    ("organisation", "passage", "passage_error"),
+    [
+        ("abc", "x", "“x” is not a valid value."),
+        (BEYOND_64_BITS, BEYOND_64_BITS, f"“{BEYOND_64_BITS}” is not a valid value."),
+        ("9" * 5000, "-1", "Select a valid choice. -1 is not one of the available choices."),
+    ],
+)
+def test_an_inline_row_with_forged_keys_shows_errors_and_keeps_the_valid_choices(
+    curator_client, organisation, passage, passage_error
+):
+    """Never a 500 (a key beyond 64 bits was one on SQLite): the row's errors, its valid choices still shown."""
     event = EventFactory()
     participation = ParticipationFactory(event=event, actor=ActorFactory(name="Jaime Solares"))
+    cited = PassageFactory(source=SourceFactory(slug="article"), words="twenty days time")
     data = form_data(curator_client.get(change_url(event)))
-    data.update({"participations-0-organisation": "abc", "participations-0-passages": ["x", "1" * 5000]})
+    data.update({"participations-0-organisation": organisation, "participations-0-passages": [passage, str(cited.pk)]})
 
     response = curator_client.post(change_url(event), data)
 
     assert response.status_code == HTTPStatus.OK
     errors = form_errors(response)
-    assert {"participations-0-organisation", "participations-0-passages"} <= set(errors), errors
+    assert errors["participations-0-organisation"] == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]
+    assert errors["participations-0-passages"] == [passage_error]
     html = response.content.decode()
     assert chosen_options(html, "participations-0-actor") == [(str(participation.actor.pk), "Jaime Solares")]
     assert chosen_options(html, "participations-0-organisation") == []
+    assert chosen_options(html, "participations-0-passages") == [
+        (str(cited.pk), f"“twenty days time” (article {cited.start}–{cited.end})")
+    ]
     assert list(participation.passages.all()) == []
+
+
+@pytest.mark.parametrize("documents", [1, 2])
+def test_a_new_passage_row_offers_the_only_document(curator_client, documents):
+    """With one document to cite, the new row and the row template name it; with two, neither guesses."""
+    article = SourceFactory(slug="article", title="The article")
+    SourceFactory(slug="outlet", title="An outlet", text="")  # no text: nothing to cite in it
+    if documents == 2:
+        SourceFactory(slug="letter", title="A letter")
+
+    html = curator_client.get(change_url(EventFactory())).content.decode()
+
+    offered = [(str(article.pk), "The article")] if documents == 1 else []
+    assert chosen_options(html, "Event_passages-0-source") == offered
+    assert chosen_options(html, "Event_passages-__prefix__-source") == offered
