@@ -15,6 +15,7 @@ from itertools import pairwise
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import model_ngettext, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
@@ -82,6 +83,14 @@ class CuratedAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
             (name, options), *rest = fieldsets
             fieldsets = [(name, {**options, "fields": [*options["fields"], LOCK_FIELD]}), *rest]
         return fieldsets
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError as exc:
+            # SQLite cannot compare an integer beyond 64 bits (``?place=<20 digits>``) where PostgreSQL
+            # finds no row: a bad filter value, answered as the admin answers the others (the list, ?e=1).
+            raise IncorrectLookupParameters(exc) from exc
 
     @admin.display(description="public page")
     def public_link(self, obj):
