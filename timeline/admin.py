@@ -10,21 +10,23 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from http import HTTPStatus
 from itertools import pairwise
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import model_ngettext, unquote
+from django.contrib.admin.utils import NestedObjects, model_ngettext, quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, prefetch_related_objects
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from timeline import dates, history
@@ -67,6 +69,23 @@ DATE_FIELDSET = (
 )
 
 
+class LabelledNestedObjects(NestedObjects):
+    """The admin's collector of what a delete takes with it, which reads what the objects' labels
+    name (their foreign keys: a participation's event and participant) for all objects of a kind
+    at once, one query per relation, before they are listed."""
+
+    def nested(self, format_callback=None):
+        by_model = defaultdict(set)
+        for model, found in self.model_objs.items():
+            by_model[model] |= found
+        for obj in self.protected:
+            by_model[obj.__class__].add(obj)
+        for model, found in by_model.items():
+            relations = [field.name for field in model._meta.concrete_fields if field.many_to_one]
+            prefetch_related_objects(list(found), *relations)
+        return super().nested(format_callback)
+
+
 class CuratedAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
     """What every curated model shares: history, conflict detection, links to the public page."""
 
@@ -102,6 +121,35 @@ class CuratedAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
     @admin.display(description="public page")
     def view_link(self, obj):
         return format_html('<a href="{}" class="public-link">view</a>', obj.get_absolute_url())
+
+    def get_deleted_objects(self, objs, request):
+        """Django's, but with each object's label read for all objects of a kind at once (see
+        :class:`LabelledNestedObjects`): deleting an organisation named in 500 events took a query
+        per event to say which."""
+        try:
+            using = router.db_for_write(objs[0]._meta.model)
+        except IndexError:
+            return [], {}, set(), []
+        collector = LabelledNestedObjects(using=using, origin=objs)
+        collector.collect(objs)
+        perms_needed = set()
+
+        def format_callback(obj):
+            opts = obj._meta
+            if not self.admin_site.is_registered(obj.__class__):
+                return f"{capfirst(opts.verbose_name)}: {obj}"
+            if not self.admin_site.get_model_admin(obj.__class__).has_delete_permission(request, obj):
+                perms_needed.add(opts.verbose_name)
+            try:
+                url = reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
+            except NoReverseMatch:
+                return f"{capfirst(opts.verbose_name)}: {obj}"
+            return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+
+        to_delete = collector.nested(format_callback)
+        protected = [format_callback(obj) for obj in collector.protected]
+        model_count = {model._meta.verbose_name_plural: len(found) for model, found in collector.model_objs.items()}
+        return to_delete, model_count, perms_needed, protected
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # One version per record per save, holding the record's passages as they are after

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from tests.factories import (
     ActorFactory,
@@ -1147,3 +1148,61 @@ def test_a_new_passage_row_offers_the_only_document(curator_client, documents):
     offered = [(str(article.pk), "The article")] if documents == 1 else []
     assert chosen_options(html, "Event_passages-0-source") == offered
     assert chosen_options(html, "Event_passages-__prefix__-source") == offered
+
+
+@pytest.mark.parametrize(("model_name", "most"), [("organisation", 16), ("actor", 16), ("event", 15), ("place", 7)])
+def test_delete_confirmations_do_not_query_per_object(client, django_assert_max_num_queries, model_name, most):
+    """What a delete takes with it is listed with one query per relation, not one per object (deleting
+    an organisation named in 21 events took 21 queries to name them)."""
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+    def record_with(rows):
+        if model_name == "place":
+            record = PlaceFactory()
+            for _ in range(rows):
+                EventFactory(place=record).passages.add(PassageFactory())
+            return record
+        record = record_with_rows(model_name, rows)
+        for _ in range(rows):
+            participant = {
+                "event": {},
+                "actor": {"actor": record},
+                "organisation": {"actor": None, "organisation": record},
+            }
+            ParticipationFactory(**participant[model_name]).passages.add(PassageFactory())
+        return record
+
+    one, six = record_with(1), record_with(6)
+    delete = lambda record: reverse(f"admin:timeline_{model_name}_delete", args=[record.pk])  # noqa: E731
+    client.get(delete(one))
+
+    with django_assert_max_num_queries(most) as with_one:
+        assert client.get(delete(one)).status_code == HTTPStatus.OK
+    with django_assert_max_num_queries(most) as with_six:
+        response = client.get(delete(six))
+
+    assert response.status_code == HTTPStatus.OK
+    assert (len(with_one), len(with_six)) == (most, most)
+
+
+def test_a_delete_confirmation_lists_each_object_by_its_label_with_its_link(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    cob = OrganisationFactory(name="Workers' Centre", acronym="COB")
+    strike = ParticipationFactory(
+        event=EventFactory(title="General strike"), actor=None, organisation=cob, role="convener"
+    )
+    member = MembershipFactory(organisation=cob, actor=ActorFactory(name="Jaime Solares"))
+
+    response = client.get(reverse("admin:timeline_organisation_delete", args=[cob.pk]))
+
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    for obj, label in [
+        (cob, "Workers&#x27; Centre (COB)"),
+        (strike, "Workers&#x27; Centre (COB) — convener — General strike"),
+        (member, "Jaime Solares — Workers&#x27; Centre (COB), executive secretary"),
+    ]:
+        name = capfirst(obj._meta.verbose_name)
+        assert f'<li>{name}: <a href="{change_url(obj)}">{label}</a>' in html
+    assert dict(response.context["model_count"]) == {"organisations": 1, "participations": 1, "memberships": 1}
+    assert response.context["perms_lacking"] == set()
