@@ -16,7 +16,6 @@ from itertools import pairwise
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import NestedObjects, model_ngettext, quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
@@ -69,10 +68,19 @@ DATE_FIELDSET = (
 )
 
 
+def _is_key(field, value) -> bool:
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
 class LabelledNestedObjects(NestedObjects):
-    """The admin's collector of what a delete takes with it, which reads what the objects' labels
-    name (their foreign keys: a participation's event and participant) for all objects of a kind
-    at once, one query per relation, before they are listed."""
+    """The admin's collector of what a delete takes with it. Where it holds several objects of a
+    kind, it reads their foreign keys (what their labels name: a participation's event and
+    participant) for all of them at once, one query per relation, before they are listed; Django
+    read them object by object. Many-to-many link rows are left alone: their labels name nothing."""
 
     def nested(self, format_callback=None):
         by_model = defaultdict(set)
@@ -81,6 +89,8 @@ class LabelledNestedObjects(NestedObjects):
         for obj in self.protected:
             by_model[obj.__class__].add(obj)
         for model, found in by_model.items():
+            if len(found) < 2 or model._meta.auto_created:
+                continue
             relations = [field.name for field in model._meta.concrete_fields if field.many_to_one]
             prefetch_related_objects(list(found), *relations)
         return super().nested(format_callback)
@@ -103,13 +113,16 @@ class CuratedAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
             fieldsets = [(name, {**options, "fields": [*options["fields"], LOCK_FIELD]}), *rest]
         return fieldsets
 
-    def get_changelist_instance(self, request):
-        try:
-            return super().get_changelist_instance(request)
-        except OverflowError as exc:
-            # SQLite cannot compare an integer beyond 64 bits (``?place=<20 digits>``) where PostgreSQL
-            # finds no row: a bad filter value, answered as the admin answers the others (the list, ?e=1).
-            raise IncorrectLookupParameters(exc) from exc
+    def response_action(self, request, queryset):
+        # Django filters the selection with ``pk__in``: a value that cannot be a key (a forged
+        # ``_selected_action=x``) raised ValueError, a 500. Such values are dropped; with none left,
+        # the admin says that items must be selected.
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        keys = [value for value in selected if _is_key(self.model._meta.pk, value)]
+        if len(keys) != len(selected):
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, keys)
+        return super().response_action(request, queryset)
 
     @admin.display(description="public page")
     def public_link(self, obj):
