@@ -45,3 +45,23 @@ def test_a_relation_followed_backwards_finds_nothing_beyond_the_range(events):
     assert Participation.objects.filter(event__in=[TOO_BIG]).count() == 0
     assert slugs(Event.objects.filter(participations__in=[TOO_BIG])) == []
     assert slugs(Event.objects.filter(participations__actor=TOO_BIG)) == []
+
+
+def test_a_comparison_beyond_the_range_matches_nothing_or_every_row_with_a_value(events):
+    assert slugs(Event.objects.filter(place__lt=TOO_BIG)) == ["in-la-paz"]  # not the event without a place
+    assert slugs(Event.objects.filter(place__lte=TOO_BIG)) == ["in-la-paz"]
+    assert slugs(Event.objects.filter(place__gt=TOO_SMALL)) == ["in-la-paz"]
+    assert slugs(Event.objects.filter(place__gte=TOO_SMALL)) == ["in-la-paz"]
+    assert slugs(Event.objects.filter(place__gt=TOO_BIG)) == []
+    assert slugs(Event.objects.filter(place__lt=TOO_SMALL)) == []
+    assert slugs(Event.objects.exclude(place__lt=TOO_BIG)) == ["nowhere"]
+    assert slugs(Event.objects.exclude(place__gt=TOO_BIG)) == ["in-la-paz", "nowhere"]
+
+
+def test_the_list_a_queryset_was_given_is_kept_whatever_it_is_compiled_for(events):
+    in_la_paz, _ = events
+    queryset = Event.objects.filter(pk__in=[in_la_paz.pk, TOO_BIG])
+
+    assert queryset.count() == 1
+    assert slugs(queryset) == ["in-la-paz"]
+    assert queryset.query.where.children[0].rhs == [in_la_paz.pk, TOO_BIG]
