@@ -40,10 +40,19 @@ def fits(value, low: int | None, high: int | None) -> bool:
 
 
 class InRangeIn:
+    def all_fit(self, low: int | None, high: int | None) -> bool:
+        """The usual case, at C speed: a list of integers within the range (or no range to keep)."""
+        if low is None and high is None:
+            return True
+        try:
+            return (low is None or min(self.rhs) >= low) and (high is None or max(self.rhs) <= high)
+        except (TypeError, ValueError):  # other types among them (checked one by one), or an empty list
+            return False
+
     def process_rhs(self, compiler, connection):
         if self.rhs_is_direct_value():
             low, high = column_range(connection, self.lhs.output_field)
-            kept = [value for value in self.rhs if fits(value, low, high)]
+            kept = self.rhs if self.all_fit(low, high) else [value for value in self.rhs if fits(value, low, high)]
             if len(kept) < len(self.rhs):
                 # On a copy: the lookup itself is shared by the queryset's clones, and may be compiled again.
                 # In's own check then finds an empty list (EmptyResultSet): no row.
@@ -54,8 +63,8 @@ class InRangeIn:
 
 
 class InRangeComparison:
-    """A number beyond the range: the comparison matches no row, or every row with a value (never
-    a row without one, as SQL's own comparison would not)."""
+    """A number beyond the range: the comparison matches no row, or every row with a value (a row
+    without one matches no comparison in SQL either)."""
 
     below: str = "none"  # what a number below the range matches: "none" or "all"
     above: str = "none"

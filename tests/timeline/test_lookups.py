@@ -25,6 +25,8 @@ def test_in_keeps_the_numbers_that_fit_and_drops_the_others(events):
 
     assert slugs(Event.objects.filter(pk__in=[in_la_paz.pk, TOO_BIG, TOO_SMALL])) == ["in-la-paz"]
     assert slugs(Event.objects.filter(pk__in=[TOO_BIG])) == []
+    assert slugs(Event.objects.filter(pk__in=[None, TOO_BIG, str(in_la_paz.pk)])) == ["in-la-paz"]
+    assert slugs(Event.objects.filter(pk__in=[])) == []
     assert slugs(Event.objects.exclude(pk__in=[TOO_BIG])) == ["in-la-paz", "nowhere"]
 
 
