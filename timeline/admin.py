@@ -38,6 +38,7 @@ from timeline.forms import (
     PassageAdminForm,
     SafeAutocompleteAdminMixin,
     SelectedObjectsFormSet,
+    is_key,
 )
 from timeline.models import (
     Actor,
@@ -67,14 +68,6 @@ DATE_FIELDSET = (
         "(or after saving, without JavaScript) beside the date as the document writes it.",
     },
 )
-
-
-def _is_key(field, value) -> bool:
-    try:
-        field.run_validators(field.to_python(value))
-    except ValidationError:
-        return False
-    return True
 
 
 class LabelledNestedObjects(NestedObjects):
@@ -130,7 +123,7 @@ class CuratedAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
         # ``_selected_action=x``) raised ValueError, a 500. Such values are dropped; with none left,
         # the admin says that items must be selected.
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        keys = [value for value in selected if _is_key(self.model._meta.pk, value)]
+        keys = [value for value in selected if is_key(self.model._meta.pk, value)]
         if len(keys) != len(selected):
             request.POST = request.POST.copy()
             request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, keys)
@@ -161,14 +154,15 @@ class CuratedAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
 
         def format_callback(obj):
             opts = obj._meta
+            no_edit_link = f"{capfirst(opts.verbose_name)}: {obj}"
             if not self.admin_site.is_registered(obj.__class__):
-                return f"{capfirst(opts.verbose_name)}: {obj}"
+                return no_edit_link
             if not self.admin_site.get_model_admin(obj.__class__).has_delete_permission(request, obj):
                 perms_needed.add(opts.verbose_name)
             try:
                 url = reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
             except NoReverseMatch:
-                return f"{capfirst(opts.verbose_name)}: {obj}"
+                return no_edit_link
             return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
 
         to_delete = collector.nested(format_callback)
@@ -374,7 +368,19 @@ class PublishableAdminMixin:
 # Inlines ---------------------------------------------------------------------
 
 
-class CitedPassageInline(SafeAutocompleteAdminMixin, admin.TabularInline):
+class RowsInlineMixin(SafeAutocompleteAdminMixin):
+    """Inline rows read with what their labels (``__str__``) name, ``label_related``, and their
+    passages, which their widgets show; each autocomplete field reads all its rows' objects at once."""
+
+    formset = SelectedObjectsFormSet
+    label_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related(*self.label_related)
+        return queryset.prefetch_related("passages") if "passages" in (self.fields or ()) else queryset
+
+
+class CitedPassageInline(RowsInlineMixin, admin.TabularInline):
     """The passages a record cites, each given by its source and pasted words."""
 
     form = CitedPassageForm
@@ -383,11 +389,7 @@ class CitedPassageInline(SafeAutocompleteAdminMixin, admin.TabularInline):
     verbose_name = "passage"
     verbose_name_plural = "passages that state it (paste the words; the admin finds them in the source)"
     readonly_fields = ["passage_link"]
-
-    def get_queryset(self, request):
-        # An explicit link's label (its ``__str__``) names its record too.
-        record = getattr(self.model, "record_field", "")
-        return super().get_queryset(request).select_related("passage__source", *([record] if record else []))
+    label_related = ("passage__source",)
 
     @admin.display(description="found at")
     def passage_link(self, obj):
@@ -399,26 +401,23 @@ class CitedPassageInline(SafeAutocompleteAdminMixin, admin.TabularInline):
 
 
 def cited_passage_inline(model) -> type[CitedPassageInline]:
-    return type(f"{model.__name__}PassageInline", (CitedPassageInline,), {"model": model.passages.through})
+    through = model.passages.through
+    # An explicit link's label (its ``__str__``) names its record too.
+    record = getattr(through, "record_field", "")
+    related = (*CitedPassageInline.label_related, *([record] if record else []))
+    return type(f"{model.__name__}PassageInline", (CitedPassageInline,), {"model": through, "label_related": related})
 
 
-class ParticipationInline(SafeAutocompleteAdminMixin, admin.TabularInline):
-    formset = SelectedObjectsFormSet
+class ParticipationInline(RowsInlineMixin, admin.TabularInline):
     model = Participation
     fields = ["actor", "organisation", "role", "role_as_written", "passages"]
     autocomplete_fields = ["actor", "organisation", "passages"]
     extra = 1
     verbose_name_plural = "participants (a person or an organisation on each row)"
-
-    def get_queryset(self, request):
-        # The row's label (its ``__str__``) names them; the widgets show the passages.
-        return (
-            super().get_queryset(request).select_related("actor", "organisation", "event").prefetch_related("passages")
-        )
+    label_related = ("actor", "organisation", "event")
 
 
-class EventRelationInline(SafeAutocompleteAdminMixin, admin.TabularInline):
-    formset = SelectedObjectsFormSet
+class EventRelationInline(RowsInlineMixin, admin.TabularInline):
     model = EventRelation
     fk_name = "from_event"
     fields = ["relation", "to_event", "passages"]
@@ -426,26 +425,18 @@ class EventRelationInline(SafeAutocompleteAdminMixin, admin.TabularInline):
     extra = 0
     verbose_name = "related event"
     verbose_name_plural = "related events"
-
-    def get_queryset(self, request):
-        # The row's label (its ``__str__``) names them; the widgets show the passages.
-        return super().get_queryset(request).select_related("from_event", "to_event").prefetch_related("passages")
+    label_related = ("from_event", "to_event")
 
 
-class MembershipInline(SafeAutocompleteAdminMixin, admin.TabularInline):
-    formset = SelectedObjectsFormSet
+class MembershipInline(RowsInlineMixin, admin.TabularInline):
     model = Membership
     fields = ["actor", "organisation", "role", "role_as_written", "date_edtf", "date_basis", "passages"]
     autocomplete_fields = ["actor", "organisation", "passages"]
     extra = 0
-
-    def get_queryset(self, request):
-        # The row's label (its ``__str__``) names them; the widgets show the passages.
-        return super().get_queryset(request).select_related("actor", "organisation").prefetch_related("passages")
+    label_related = ("actor", "organisation")
 
 
-class QuoteInline(SafeAutocompleteAdminMixin, admin.StackedInline):
-    formset = SelectedObjectsFormSet
+class QuoteInline(RowsInlineMixin, admin.StackedInline):
     model = Quote
     fk_name = "speaker_actor"
     fields = ["text", "slug", "passage", "event", "source", "date_edtf", "date_as_written", "date_basis"]
@@ -453,10 +444,7 @@ class QuoteInline(SafeAutocompleteAdminMixin, admin.StackedInline):
     prepopulated_fields = {"slug": ["text"]}
     extra = 0
     classes = ["collapse"]
-
-    def get_queryset(self, request):
-        # The row's label (its ``__str__``) names the speaker.
-        return super().get_queryset(request).select_related("speaker_actor", "speaker_organisation")
+    label_related = ("speaker_actor", "speaker_organisation")
 
 
 # Sources and passages --------------------------------------------------------

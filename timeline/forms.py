@@ -98,6 +98,15 @@ class ConflictGuardForm(forms.ModelForm):
 # Autocomplete widgets: safe on a bad POST, one query per field for a whole formset ------
 
 
+def is_key(field, value) -> bool:
+    """Whether ``value`` can be a value of the key ``field``: of its type, and in its column's range."""
+    try:
+        field.run_validators(field.to_python(value))
+    except ValidationError:
+        return False
+    return True
+
+
 class SelectedOptionsMixin:
     """How Django's autocomplete widgets render the options already chosen, with two changes.
 
@@ -122,22 +131,21 @@ class SelectedOptionsMixin:
         A key must also be in the column's range: SQLite cannot even compare a larger integer
         (``OverflowError``, a 500), where PostgreSQL finds no such row.
         """
-        key, keys = self.key_field(), []
-        for item in value:
-            if item is None or str(item) in self.choices.field.empty_values:
-                continue
-            try:
-                key.run_validators(key.to_python(item))
-            except ValidationError:
-                continue
-            keys.append(str(item))
-        return keys
+        key, empty = self.key_field(), self.choices.field.empty_values
+        return [str(item) for item in value if item is not None and str(item) not in empty and is_key(key, item)]
+
+    def objects_with(self, keys) -> dict[str, object]:
+        """The field's objects with these keys, by key, in the field's order: one query (none for no keys)."""
+        if not keys:
+            return {}
+        attname = self.key_field().attname
+        found = self.choices.queryset.using(self.db).filter(**{f"{attname}__in": keys})
+        return {str(getattr(obj, attname)): obj for obj in found}
 
     def chosen_objects(self, keys: list[str]):
         wanted = set(keys)
-        if self.known is not None and wanted <= self.known.keys():
-            return [obj for found, obj in self.known.items() if found in wanted]
-        return self.choices.queryset.using(self.db).filter(**{f"{self.key_field().attname}__in": wanted})
+        known = self.known if self.known is not None and wanted <= self.known.keys() else self.objects_with(wanted)
+        return [obj for found, obj in known.items() if found in wanted]
 
     def optgroups(self, name, value, attr=None):
         keys = self.chosen_keys(value)
@@ -178,19 +186,10 @@ class SelectedObjectsFormSet(forms.BaseInlineFormSet):
         for name in names:
             rows = [(form[name], autocomplete_widget(form.fields[name])) for form in forms if name in form.fields]
             keys = {key for bound, widget in rows for key in widget.chosen_keys(_values(bound))}
-            known = _objects_by_key(rows[0][1], keys)
+            known = rows[0][1].objects_with(keys)
             for _, widget in rows:
                 widget.known = known
         return forms
-
-
-def _objects_by_key(widget: SelectedOptionsMixin, keys: set[str]) -> dict[str, object]:
-    """The field's objects with these keys, in the field's order: one query (none for no keys)."""
-    if not keys:
-        return {}
-    attname = widget.key_field().attname
-    found = widget.choices.queryset.using(widget.db).filter(**{f"{attname}__in": keys})
-    return {str(getattr(obj, attname)): obj for obj in found}
 
 
 def _values(bound_field) -> list:
@@ -202,18 +201,17 @@ SAFE_WIDGETS = {AutocompleteSelect: SafeAutocompleteSelect, AutocompleteSelectMu
 
 
 class KeysInRangeMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Refuses a key beyond the column's range as an invalid value: Django's field looked it up, and
-    SQLite raised ``OverflowError`` (a 500) where PostgreSQL finds no such row."""
+    """Refuses a key beyond the column's range as a value that cannot be a key ("“x” is not a valid
+    value"), as it refuses ``x``: Django's field looked the number up (on SQLite, before
+    :mod:`timeline.lookups`, an ``OverflowError``: a 500)."""
 
     def _check_values(self, value):
         key = self.queryset.model._meta.get_field(self.to_field_name or self.queryset.model._meta.pk.name)
         for item in value:
-            try:
-                key.run_validators(key.to_python(item))
-            except ValidationError:
+            if not is_key(key, item):
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
-                ) from None
+                )
         return super()._check_values(value)
 
 

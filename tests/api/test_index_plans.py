@@ -34,23 +34,28 @@ def many_events():
         cursor.execute("ANALYZE timeline_event")
 
 
-def plan_of(client, path: str, containing: str = "") -> str:
-    """The plan of the first query of ``path`` that selects events with a date condition (and ``containing``)."""
+def explained(client, path: str, chosen, *off: str) -> str:
+    """The plan of the first query of ``path`` that ``chosen`` accepts, with the planner settings ``off``."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200, response.content
-    sql = next(
-        q["sql"]
-        for q in queries
-        if 'FROM "timeline_event"' in q["sql"] and '"date_latest" >=' in q["sql"] and containing in q["sql"]
-    )
+    sql = next(q["sql"] for q in queries if chosen(q["sql"]))
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for setting in off:
+            cursor.execute(f"SET LOCAL {setting} = off")
         cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
         transaction.set_rollback(True)  # a savepoint's release would keep the SET LOCALs
     return plan
+
+
+def plan_of(client, path: str, containing: str = "") -> str:
+    """The plan of the first query of ``path`` that selects events with a date condition (and ``containing``)."""
+
+    def chosen(sql):
+        return 'FROM "timeline_event"' in sql and '"date_latest" >=' in sql and containing in sql
+
+    return explained(client, path, chosen, "enable_seqscan", "enable_bitmapscan")
 
 
 def index_conditions(plan: str, index: str) -> str:
@@ -117,24 +122,16 @@ def test_a_type_in_a_window_reads_the_type_index_with_both_dates_and_the_status(
 
 def entity_page_plan(client, path: str, column: str) -> str:
     """The plan of the page's query of one entity's events (in time, ``LIMIT``ed), with no full sort allowed."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == 200, response.content
-    sql = next(
-        q["sql"]
-        for q in queries
-        if q["sql"].startswith('SELECT "timeline_event"."id"')
-        and f'"timeline_event"."{column}" =' in q["sql"]
-        and " LIMIT " in q["sql"]
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Which index can give the entity's events in time order, without sorting them all.
-        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-            cursor.execute(f"SET LOCAL {setting} = off")
-        cursor.execute("EXPLAIN " + sql)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        transaction.set_rollback(True)
-    return plan
+
+    def chosen(sql):
+        return (
+            sql.startswith('SELECT "timeline_event"."id"')
+            and f'"timeline_event"."{column}" =' in sql
+            and " LIMIT " in sql
+        )
+
+    # Which index can give the entity's events in time order, without sorting them all.
+    return explained(client, path, chosen, "enable_seqscan", "enable_bitmapscan", "enable_sort")
 
 
 @pytest.fixture

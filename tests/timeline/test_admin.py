@@ -1040,6 +1040,18 @@ def record_with_rows(model_name: str, rows: int):
     return record
 
 
+def queries_of(client, django_assert_max_num_queries, most: int, *urls: str) -> list[int]:
+    """How many queries each page makes (at most ``most``, each answering 200), once the session's
+    and the content types' first reads are done."""
+    client.get(urls[0])
+    counts = []
+    for url in urls:
+        with django_assert_max_num_queries(most) as counted:
+            assert client.get(url).status_code == HTTPStatus.OK
+        counts.append(len(counted))
+    return counts
+
+
 @pytest.mark.parametrize(
     ("model_name", "most"),
     [("event", 20), ("actor", 18), ("organisation", 15), ("source", 10), ("place", 11), ("period", 11)],
@@ -1050,15 +1062,10 @@ def test_change_pages_do_not_query_per_inline_row(curator_client, django_assert_
     and twenty passages took 66 queries). The session, the user, the permissions and the transaction's
     savepoint are counted too."""
     one, six = record_with_rows(model_name, 1), record_with_rows(model_name, 6)
-    curator_client.get(change_url(one))  # the session's and the content types' first reads
 
-    with django_assert_max_num_queries(most) as with_one:
-        assert curator_client.get(change_url(one)).status_code == HTTPStatus.OK
-    with django_assert_max_num_queries(most) as with_six:
-        response = curator_client.get(change_url(six))
+    counts = queries_of(curator_client, django_assert_max_num_queries, most, change_url(one), change_url(six))
 
-    assert response.status_code == HTTPStatus.OK
-    assert (len(with_one), len(with_six)) == (most, most)
+    assert counts == [most, most]
 
 
 def chosen_options(html: str, name: str) -> list[tuple[str, str]]:
@@ -1167,17 +1174,11 @@ def test_delete_confirmations_do_not_query_per_object(client, django_assert_max_
             ParticipationFactory(**participant).passages.add(PassageFactory())
         return record
 
-    two, six = record_with(2), record_with(6)
-    delete = lambda record: reverse(f"admin:timeline_{model_name}_delete", args=[record.pk])  # noqa: E731
-    client.get(delete(two))
+    two, six = (reverse(f"admin:timeline_{model_name}_delete", args=[record_with(n).pk]) for n in (2, 6))
 
-    with django_assert_max_num_queries(most) as with_two:
-        assert client.get(delete(two)).status_code == HTTPStatus.OK
-    with django_assert_max_num_queries(most) as with_six:
-        response = client.get(delete(six))
+    counts = queries_of(client, django_assert_max_num_queries, most, two, six)
 
-    assert response.status_code == HTTPStatus.OK
-    assert (len(with_two), len(with_six)) == (most, most)
+    assert counts == [most, most]
 
 
 def deletion_cases():
