@@ -146,6 +146,22 @@ def published_only(model, user, prefix: str = "") -> Q:
     return Q() if can_see_drafts(model, user) else Q(**{f"{prefix}status": Status.PUBLISHED})
 
 
+def events_per_year(user) -> tuple[list[tuple[int, int]], int]:
+    """The events ``user`` may see: ``[(year, how many begin in it), ...]`` in year order, and how many are
+    undated. One query of a few hundred rows, not of every event: ``timeline_eventyearcount``, which the
+    database keeps exact with triggers (migration 0013), counts them per status and year (0 for undated)."""
+    drafts = can_see_drafts(Event, user)
+    with connections[Event.objects.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT year, SUM(n) FROM timeline_eventyearcount WHERE n > 0 AND (%s OR status = %s) "
+            "GROUP BY year ORDER BY year",
+            [drafts, Status.PUBLISHED],
+        )
+        per_year = {year: int(n) for year, n in cursor.fetchall()}
+    undated = per_year.pop(0, 0)
+    return list(per_year.items()), undated
+
+
 RECORD_KINDS = (
     "Event",
     "Person",
@@ -382,13 +398,15 @@ def mark_span_key(window, unit):
     return month_key, TruncMonth(Greatest(F("date_earliest"), Value(window.start)))
 
 
-def figure(events, *, window=None, limit=None, periods=(), link, selected_period=None, extent=None):
+def figure(events, *, window=None, limit=None, periods=(), link, selected_period=None, extent=None, per_year=None):
     """Lay out ``events`` (a queryset) in ``window``, in at most three queries.
 
     Without a window, the figure spans the events' own dates (``extent``, when
     the caller has them: ``{"first": ..., "last": ..., "dated": count}``). With
     more than ``MAX_MARKS`` events in the window, only major events are drawn and
-    the others are counted per year (or per month in short windows).
+    the others are counted per year (or per month in short windows). ``per_year``,
+    when the caller has it (:func:`events_per_year`), is ``[(year, count), ...]``
+    of the events, all of which are in the window: the counts are not read again.
     """
     known_total = None
     if window is None or limit is None:
@@ -430,9 +448,12 @@ def figure(events, *, window=None, limit=None, periods=(), link, selected_period
         # The counts per bucket also give the total: one query, however many events. COUNT(*), not
         # COUNT(id): PostgreSQL can then count from the dates index (an index-only scan) rather than
         # read each event's row (at 100,000 events, about half the time).
-        bucket = ExtractYear("date_earliest") if unit == "year" else TruncMonth("date_earliest")
-        per_bucket = in_window.annotate(bucket=bucket).values("bucket").annotate(n=Count("*")).order_by("bucket")
-        counts = remembered("figure-counts", per_bucket, lambda: list(per_bucket))
+        if per_year is not None and unit == "year":
+            counts = [{"bucket": year, "n": n} for year, n in per_year]
+        else:
+            bucket = ExtractYear("date_earliest") if unit == "year" else TruncMonth("date_earliest")
+            per_bucket = in_window.annotate(bucket=bucket).values("bucket").annotate(n=Count("*")).order_by("bucket")
+            counts = remembered("figure-counts", per_bucket, lambda: list(per_bucket))
         total = sum(row["n"] for row in counts)
         if total > MAX_MARKS:
             buckets = [
@@ -715,7 +736,9 @@ class TimelineView(PageMixin, TemplateView):
         if not valid:
             context["invalid"] = True
             return self.render_to_response(context, status=HTTPStatus.BAD_REQUEST)
-        count = self.count(filterset)
+        # Unfiltered, the total and the figure's counts per year come from the kept counts, not every event.
+        per_year = None if filterset.active else events_per_year(user)
+        count = self.count(filterset) if per_year is None else sum(n for _, n in per_year[0]) + per_year[1]
         page = self.page(filterset.with_sort_annotations(filterset.qs, keys), keys, cursor, count)
         events = page.rows
         attach_rows(events, participants=visible_participants(user), passages=False)
@@ -726,7 +749,7 @@ class TimelineView(PageMixin, TemplateView):
             pages=self.pages(page, keys, count, moved=cursor is not None or "page" in request.GET),
             groups=group_by_year_and_period(events) if grouped else None,
             active_filters=self.active_filters(filterset),
-            figure=self.figure(filterset),
+            figure=self.figure(filterset, per_year=per_year[0] if per_year else None),
         )
         context.update(self.figure_links(context["figure"]))
         return self.render_to_response(context)
@@ -835,7 +858,7 @@ class TimelineView(PageMixin, TemplateView):
         params.update(changes)
         return url_with(self.request.path, params)
 
-    def figure(self, filterset):
+    def figure(self, filterset, per_year=None):
         data = filterset.form.cleaned_data
         user = self.request.user
         events = filterset.qs.order_by()
@@ -868,6 +891,8 @@ class TimelineView(PageMixin, TemplateView):
             periods=self.periods(window),
             link=date_links(self.link),
             selected_period=data.get("period"),
+            # Without a filter the window spans every visible event: all the dated ones are in it.
+            per_year=per_year if window == limit else None,
         )
 
     def periods(self, window):

@@ -13,6 +13,8 @@ from django.core import serializers
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
+from django.db.models import Count
+from django.db.models.functions import Coalesce, ExtractYear
 from simple_history.models import HistoricalChanges
 
 from tests.factories import DATA_MODELS
@@ -179,6 +181,19 @@ def test_dump_and_reload_into_an_empty_database_gives_the_same_data(tmp_path):
     assert snapshot() == before
     history = [model for model in apps.get_models() if issubclass(model, HistoricalChanges)]
     assert [model.objects.count() for model in history] == [0] * len(history)
+
+
+def test_the_events_counted_per_year_are_those_of_the_real_data(real_data):
+    counted = (
+        Event.objects.order_by().values_list("status", Coalesce(ExtractYear("date_earliest"), 0)).annotate(n=Count("*"))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status, year, n FROM timeline_eventyearcount WHERE n > 0")
+        kept = {(status, year): n for status, year, n in cursor.fetchall()}
+
+    assert kept == {(status, year): n for status, year, n in counted}
+    assert kept[("published", 0)] == 12  # the undated events
+    assert sum(kept.values()) == Event.objects.count() == len(curated("events"))
 
 
 # Spot checks with exact values ----------------------------------------------
