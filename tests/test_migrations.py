@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.timeline.test_year_counts import counted_from_events, kept
 from timeline.models import Event, Participation, Passage, Quote
 
 # Transactional: migrations cannot run inside the test's transaction. The flush afterwards removes the
@@ -64,6 +65,7 @@ def test_migrations_forward_from_an_early_state_keep_the_real_data():
         _migrate(latest)  # whatever happened, the next test gets the current schema
 
     after = _snapshot()
+    assert kept() == counted_from_events()  # 0013 counted the events it found
     assert after["counts"] == before["counts"]
     assert after["event_passages"] == before["event_passages"]
     assert after["events"] == before["events"]

@@ -79,6 +79,71 @@ def test_every_kind_of_write_keeps_the_counts_exact():
     assert len(rows("n = 0")) == 6
 
 
+def counted_from_events():
+    """What the kept counts must be: the events counted per status and year (0 for undated)."""
+    from django.db.models import Count
+    from django.db.models.functions import Coalesce, ExtractYear
+
+    per_key = Event.objects.order_by().values_list("status", Coalesce(ExtractYear("date_earliest"), 0))
+    return {(status, year): n for status, year, n in per_key.annotate(n=Count("*"))}
+
+
+def test_moves_between_dated_and_undated_and_of_status_and_year_at_once():
+    strike = event("strike", "")
+    assert kept() == {(PUBLISHED, 0): 1}
+
+    strike.date_edtf = "2004-02"
+    strike.save()
+    assert kept() == {(PUBLISHED, 2004): 1}
+
+    strike.date_edtf, strike.status = "1971", DRAFT
+    strike.save()
+    assert kept() == {(DRAFT, 1971): 1}
+
+    strike.date_edtf, strike.status = "", PUBLISHED
+    strike.save()
+    assert kept() == {(PUBLISHED, 0): 1}
+
+
+def test_one_statement_over_many_events_and_raw_sql_keep_the_counts_exact():
+    for slug, edtf in [("a", "1952"), ("b", "1952-04"), ("c", "1971"), ("d", "2003"), ("e", "")]:
+        event(slug, edtf)
+
+    Event.objects.filter(date_earliest__year__lt=2000).update(status=DRAFT)  # three events, two years, one statement
+    assert kept() == {(DRAFT, 1952): 2, (DRAFT, 1971): 1, (PUBLISHED, 2003): 1, (PUBLISHED, 0): 1}
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE timeline_event SET status = 'published' WHERE slug IN ('a', 'c')")
+        cursor.execute("UPDATE timeline_event SET title = 'Renamed'")  # moves nothing
+        cursor.execute("DELETE FROM timeline_event WHERE slug IN ('d', 'e')")
+
+    assert kept() == {(DRAFT, 1952): 1, (PUBLISHED, 1952): 1, (PUBLISHED, 1971): 1}
+    assert kept() == counted_from_events()
+
+
+def test_the_triggers_are_in_place():
+    """SQLite drops a table's triggers when a migration rebuilds it: a later migration must make them again."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'timeline_event'::regclass AND tgname LIKE %s",
+                ["timeline_event_year_count%"],
+            )
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'timeline_event'"
+                " AND name LIKE %s",
+                ["timeline_event_year_count%"],
+            )
+        names = sorted(name for (name,) in cursor.fetchall())
+
+    kinds = (
+        ["delete", "insert", "truncate", "update"]
+        if connection.vendor == "postgresql"
+        else ["delete", "insert", "update"]
+    )
+    assert names == [f"timeline_event_year_count_{kind}" for kind in kinds]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's (SQLite deletes row by row)")
 @pytest.mark.django_db(transaction=True)  # the event committed: TRUNCATE refuses a table with checks pending
 def test_truncating_the_events_empties_the_counts():
