@@ -75,8 +75,17 @@ def test_every_kind_of_write_keeps_the_counts_exact():
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM timeline_event WHERE slug = %s", ["undated"])
     assert kept() == {(PUBLISHED, 1952): 1, (DRAFT, 1971): 1}
-    # Emptied rows stay: 1809, 1971 and 2003 published, 2003 draft, and the undated of each status.
-    assert len(rows("n = 0")) == 6
+    # Emptied rows stay: 1809, 1971 and 2003 published, 2003 draft, and the undated of each status (with any
+    # that earlier tests emptied: a flush on SQLite deletes the events, and the triggers leave their rows at 0).
+    emptied = {(status, year) for status, year, _ in rows("n = 0")}
+    assert emptied >= {
+        (PUBLISHED, 1809),
+        (PUBLISHED, 1971),
+        (PUBLISHED, 2003),
+        (DRAFT, 2003),
+        (PUBLISHED, 0),
+        (DRAFT, 0),
+    }
 
 
 def counted_from_events():
