@@ -13,11 +13,10 @@ from django.core import serializers
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import Count
-from django.db.models.functions import Coalesce, ExtractYear
 from simple_history.models import HistoricalChanges
 
 from tests.factories import DATA_MODELS
+from tests.timeline.test_year_counts import counted_from_events, kept
 from timeline.management.commands.check_provenance import provenance_problems
 from timeline.models import (
     Actor,
@@ -184,16 +183,11 @@ def test_dump_and_reload_into_an_empty_database_gives_the_same_data(tmp_path):
 
 
 def test_the_events_counted_per_year_are_those_of_the_real_data(real_data):
-    counted = (
-        Event.objects.order_by().values_list("status", Coalesce(ExtractYear("date_earliest"), 0)).annotate(n=Count("*"))
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT status, year, n FROM timeline_eventyearcount WHERE n > 0")
-        kept = {(status, year): n for status, year, n in cursor.fetchall()}
+    counts = kept()
 
-    assert kept == {(status, year): n for status, year, n in counted}
-    assert kept[("published", 0)] == 12  # the undated events
-    assert sum(kept.values()) == Event.objects.count() == len(curated("events"))
+    assert counts == counted_from_events()
+    assert counts[("published", 0)] == 12  # the undated events
+    assert sum(counts.values()) == Event.objects.count() == len(curated("events"))
 
 
 # Spot checks with exact values ----------------------------------------------
